@@ -17,3 +17,5 @@
 
 pub mod codes;
 pub mod model;
+pub mod ingest;
+pub mod synth;

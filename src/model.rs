@@ -208,6 +208,8 @@ pub struct Patient {
     pub lsoa: Option<String>,
     pub practice_code: Option<String>,
     pub registered_date: Option<Date>,
+    /// The day the person left the practice list, if they have.
+    pub deregistered_date: Option<Date>,
     pub date_of_death: Option<Date>,
     /// Display only; never used by any rule.
     pub name: Option<String>,
@@ -244,6 +246,9 @@ impl Patient {
         if self.date_of_death.is_some_and(|d| d <= as_of) {
             return Some(NotCurrent::Deceased);
         }
+        if self.deregistered_date.is_some_and(|d| d <= as_of) {
+            return Some(NotCurrent::Deregistered);
+        }
         if self.registered_date.is_some_and(|d| d > as_of) {
             return Some(NotCurrent::NotYetRegistered);
         }
@@ -256,6 +261,7 @@ impl Patient {
 #[serde(rename_all = "snake_case")]
 pub enum NotCurrent {
     Deceased,
+    Deregistered,
     NotYetRegistered,
     NotYetBorn,
 }
@@ -488,6 +494,7 @@ mod tests {
             lsoa: None,
             practice_code: None,
             registered_date: None,
+            deregistered_date: None,
             date_of_death: None,
             name: None,
         }
