@@ -77,6 +77,9 @@ struct ManifestEntry {
     id: String,
     title: String,
     files: Vec<String>,
+    /// Files whose codes are taken out (a list less another).
+    #[serde(default)]
+    exclude: Vec<String>,
     note: Option<String>,
 }
 
@@ -102,6 +105,13 @@ impl Clusters {
                 let text = builtin_file(file)
                     .unwrap_or_else(|| panic!("data/clusters.toml names a missing file {file}"));
                 codes.extend(parse_codelist(file, text).expect("embedded codelist parses"));
+            }
+            for file in &entry.exclude {
+                let text = builtin_file(file)
+                    .unwrap_or_else(|| panic!("data/clusters.toml names a missing file {file}"));
+                let excluded: std::collections::HashSet<String> =
+                    parse_codelist(file, text).expect("embedded codelist parses").into_iter().map(|c| c.code).collect();
+                codes.retain(|c| !excluded.contains(&c.code));
             }
             dedup_codes(&mut codes);
             list.push(Cluster { id: entry.id, title: entry.title, files: entry.files, note: entry.note, codes });
@@ -171,6 +181,13 @@ impl Clusters {
     /// Every cluster `code` belongs to, in cluster order.
     pub fn of_code(&self, code: &str) -> Box<[ClusterId]> {
         self.by_code.get(code).map(|v| v.clone().into_boxed_slice()).unwrap_or_default()
+    }
+
+    /// The term a codelist gives `code` (from the first cluster listing it).
+    pub fn term_of(&self, code: &str) -> Option<&str> {
+        let &first = self.by_code.get(code)?.first()?;
+        let listed = self.list[first as usize].codes.iter().find(|c| c.code == code)?;
+        (!listed.term.is_empty()).then_some(listed.term.as_str())
     }
 
     /// The ethnic group a SNOMED CT ethnicity code records.
@@ -273,6 +290,16 @@ mod tests {
         let ids: Vec<&str> = clusters.of_code("271649006").iter().map(|&c| clusters.get(c).id.as_str()).collect();
         assert!(ids.contains(&"bp") && ids.contains(&"systolic_bp"), "{ids:?}");
         assert!(clusters.of_code("not-a-code").is_empty());
+        assert_eq!(clusters.term_of("38341003"), Some("Hypertensive disorder, systemic arterial"));
+    }
+
+    #[test]
+    fn pregnancy_ended_is_delivery_or_loss_only() {
+        let clusters = Clusters::builtin();
+        let ended = clusters.id("pregnancy_ended").unwrap();
+        // In PRIMIS PREGDEL and PREG both: a pregnancy code, so not an ending.
+        assert!(!clusters.of_code("100801000119107").contains(&ended));
+        assert!(clusters.of_code("10058006").contains(&ended), "miscarriage ends a pregnancy");
     }
 
     #[test]

@@ -6,16 +6,96 @@
 //! ```text
 //! ingest ──► model::Population ◄── codes (clusters)
 //!                  │
-//!                  ├─► rules    cohorts, each member with reasons and checks
-//!                  ├─► risk     electronic frailty index
-//!                  ├─► segment  one of nine segments per person
+//!                  ▼   record: one patient's events on the as-of date, by cluster
+//!               analysis ─► risk::efi   electronic frailty index
+//!                  │       ─► rules     cohorts: eligibility, checks, reasons
+//!                  │       ─► segments  one of nine segments per person
 //!                  ▼
-//!               report   counts, breakdowns, worklists, JSON/CSV
+//!               report   counts, breakdowns, worklists; JSON and CSV
 //! ```
 //!
-//! Start at [`analyse`]. `synth` makes deterministic synthetic practices.
+//! Start at [`run`]. [`synth`] makes deterministic synthetic practices.
 
+pub mod analysis;
 pub mod codes;
-pub mod model;
 pub mod ingest;
+pub mod model;
+pub mod record;
+pub mod report;
+pub mod risk;
+pub mod rules;
 pub mod synth;
+
+use codes::{CodelistError, Clusters};
+use ingest::{ColumnMapping, FileReport, Loader};
+use model::{Date, Population};
+use report::Report;
+use rules::{Plan, RuleError, RuleOptions, RuleSource};
+
+/// A codelist that replaces a built-in cluster's codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodelistOverride {
+    pub cluster: String,
+    pub file: String,
+    pub text: String,
+}
+
+/// Everything that shapes the rules, fixed before any data is read.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    pub rules: RuleOptions,
+    /// Rule files added to the built-in ones (local cohorts).
+    pub extra_rules: Vec<RuleSource>,
+    pub codelists: Vec<CodelistOverride>,
+}
+
+/// A problem in the configuration: nothing has been analysed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigError {
+    Codelist(CodelistError),
+    Rules(Vec<RuleError>),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Codelist(e) => write!(f, "{e}"),
+            ConfigError::Rules(errors) => {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                write!(f, "{}", lines.join("\n"))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The clusters and the checked rules: load data with [`Engine::loader`],
+/// then [`Engine::report`] for any as-of date.
+pub struct Engine {
+    pub clusters: Clusters,
+    pub plan: Plan,
+}
+
+impl Engine {
+    pub fn new(config: &EngineConfig) -> Result<Engine, ConfigError> {
+        let mut clusters = Clusters::builtin();
+        for c in &config.codelists {
+            clusters.replace(&c.cluster, &c.file, &c.text).map_err(ConfigError::Codelist)?;
+        }
+        let mut sources = rules::builtin_sources();
+        sources.extend(config.extra_rules.iter().cloned());
+        let plan = rules::compile(&sources, &config.rules, &clusters).map_err(ConfigError::Rules)?;
+        Ok(Engine { clusters, plan })
+    }
+
+    pub fn loader(&self, mapping: ColumnMapping) -> Loader<'_> {
+        Loader::new(&self.clusters, mapping)
+    }
+
+    /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`.
+    pub fn report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> Report {
+        let analysis = analysis::analyse(&self.plan, pop, as_of);
+        report::build(&self.plan, pop, &analysis, files)
+    }
+}

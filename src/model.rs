@@ -77,6 +77,19 @@ impl EthnicityGroup {
         }
     }
 
+    /// The group named by its report id (`white`, `mixed`, …, `not_recorded`).
+    pub fn from_id(id: &str) -> Option<EthnicityGroup> {
+        Some(match id {
+            "white" => EthnicityGroup::White,
+            "mixed" => EthnicityGroup::Mixed,
+            "asian" => EthnicityGroup::Asian,
+            "black" => EthnicityGroup::Black,
+            "other" => EthnicityGroup::Other,
+            "not_recorded" => EthnicityGroup::NotRecorded,
+            _ => return None,
+        })
+    }
+
     /// Group of an NHS ethnic category letter (A–S), per the NHS Data
     /// Dictionary. Z (not stated) and 99 (not known) are "not recorded".
     pub fn from_nhs_category(letter: &str) -> Option<EthnicityGroup> {
@@ -311,6 +324,13 @@ impl CodeTable {
         id
     }
 
+    /// Gives codes seen without a term the term `term_of` knows, if any.
+    pub fn fill_missing_terms<'t>(&mut self, term_of: impl Fn(&str) -> Option<&'t str>) {
+        for entry in self.entries.iter_mut().filter(|e| e.term.is_none()) {
+            entry.term = term_of(&entry.code).map(str::to_owned);
+        }
+    }
+
     pub fn get(&self, id: CodeId) -> &CodeEntry {
         &self.entries[id as usize]
     }
@@ -425,10 +445,22 @@ impl PopulationBuilder {
         Some(id)
     }
 
-    /// Sorts events by (patient, date, code, value) so that the result does
-    /// not depend on the order rows arrived in.
+    /// Puts patients in order of id and events in order of (patient, date,
+    /// code, value, unit), so that nothing downstream depends on the order
+    /// rows arrived in.
     pub fn build(self) -> Population {
-        let PopulationBuilder { patients, codes, mut events, units, .. } = self;
+        let PopulationBuilder { mut patients, codes, mut events, units, .. } = self;
+        let mut order: Vec<u32> = (0..patients.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| patients[a as usize].id.cmp(&patients[b as usize].id));
+        let mut new_index = vec![0u32; patients.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old as usize] = new as u32;
+        }
+        let mut taken: Vec<Option<Patient>> = patients.drain(..).map(Some).collect();
+        patients = order.iter().map(|&old| taken[old as usize].take().expect("each patient once")).collect();
+        for e in &mut events {
+            e.patient = new_index[e.patient as usize];
+        }
         events.sort_unstable_by(|a, b| {
             (a.patient, a.date, &codes.get(a.code).code)
                 .cmp(&(b.patient, b.date, &codes.get(b.code).code))
@@ -547,18 +579,20 @@ mod tests {
     }
 
     #[test]
-    fn builder_sorts_events_by_patient_then_date() {
+    fn builder_sorts_patients_by_id_and_events_by_patient_then_date() {
         let mut b = PopulationBuilder::default();
-        b.patients.push(person(d(1950, 1, 1)));
-        b.patients.push(person(d(1960, 1, 1)));
+        b.patients.push(Patient { id: "b".into(), ..person(d(1950, 1, 1)) });
+        b.patients.push(Patient { id: "a".into(), ..person(d(1960, 1, 1)) });
         let c = b.codes.intern("38341003", CodeSystem::Snomed, None, |_| Box::new([]));
         for (patient, day) in [(1, 3), (0, 2), (1, 1), (0, 1)] {
             b.push_event(Event { patient, date: d(2020, 1, day), code: c, value: None, unit: None });
         }
         let pop = b.build();
+        assert_eq!(pop.patients[0].id, "a");
         assert_eq!(pop.event_range(0), 0..2);
         assert_eq!(pop.event_range(1), 2..4);
+        // Patient "a" (pushed second, index 1) had events on days 3 and 1.
         let days: Vec<u32> = pop.events.date.iter().map(|d| d.day()).collect();
-        assert_eq!(days, [1, 2, 1, 3]);
+        assert_eq!(days, [1, 3, 1, 2]);
     }
 }

@@ -1,0 +1,234 @@
+//! The command line: make a synthetic practice, analyse an export, show
+//! the definitions. Built with `--features cli`.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use cohort_finder::ingest::ColumnMapping;
+use cohort_finder::model::Date;
+use cohort_finder::rules::{RuleOptions, RuleSource};
+use cohort_finder::synth::{self, Deprivation, SynthConfig};
+use cohort_finder::{report, CodelistOverride, Engine, EngineConfig};
+
+#[derive(Parser)]
+#[command(name = "cohort-finder", version, about = "Cohort finding and risk stratification for English primary care")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a synthetic practice: DIR/patients.csv and DIR/events.csv.
+    Synth {
+        #[arg(long)]
+        patients: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// deprived, average or affluent
+        #[arg(long, default_value = "average")]
+        deprivation: Deprivation,
+        /// Last day of the extract (default: today).
+        #[arg(long)]
+        extract_date: Option<Date>,
+        #[arg(long, default_value = "Y00001")]
+        practice_code: String,
+    },
+    /// Analyse an export and print the report.
+    Analyse {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long)]
+        patients: PathBuf,
+        /// One or more events files.
+        #[arg(long, required = true, num_args = 1..)]
+        events: Vec<PathBuf>,
+        /// The date the lists are drawn up for (default: today).
+        #[arg(long)]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Write DIR/report.json (or the CSV files) instead of printing JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A TOML file naming the columns: [patients] date_of_birth = "DOB".
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Print the time each stage took to standard error.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// List the cohorts, segments and settings, or one cluster's codes as CSV.
+    Definitions {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Print this cluster's codes (code,term,system).
+        #[arg(long)]
+        cluster: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct RuleArgs {
+    /// Change a setting, e.g. --set case_finding_min_age=45 (repeatable).
+    #[arg(long = "set", value_name = "ID=VALUE")]
+    settings: Vec<String>,
+    /// Segment ids in order of precedence, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    precedence: Option<Vec<String>>,
+    /// Replace a cluster's codes: --codelist ld_health_check=codes.csv (repeatable).
+    #[arg(long = "codelist", value_name = "CLUSTER=FILE")]
+    codelists: Vec<String>,
+    /// Add a rule file with local cohorts (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    rule_files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cohort-finder: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn open(path: &Path) -> Result<BufReader<File>, String> {
+    File::open(path).map(|f| BufReader::with_capacity(1 << 20, f)).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn today() -> Date {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(secs as i64, 0).expect("the clock is in range").date_naive()
+}
+
+fn engine(args: &RuleArgs) -> Result<Engine, String> {
+    let mut config = EngineConfig { rules: RuleOptions::default(), ..Default::default() };
+    for s in &args.settings {
+        config.rules.set(s)?;
+    }
+    config.rules.segment_precedence = args.precedence.clone();
+    for c in &args.codelists {
+        let (cluster, file) = c.split_once('=').ok_or_else(|| format!("--codelist takes CLUSTER=FILE, not '{c}'"))?;
+        let path = Path::new(file);
+        config.codelists.push(CodelistOverride { cluster: cluster.into(), file: path.display().to_string(), text: read(path)? });
+    }
+    for path in &args.rule_files {
+        config.extra_rules.push(RuleSource { name: path.display().to_string(), text: read(path)? });
+    }
+    Engine::new(&config).map_err(|e| format!("the rules could not be used:\n{e}"))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Synth { patients, seed, out, deprivation, extract_date, practice_code } => {
+            fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            let create = |name: &str| {
+                let path = out.join(name);
+                File::create(&path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(|e| format!("{}: {e}", path.display()))
+            };
+            let config = SynthConfig { patients, seed, deprivation, extract_date: extract_date.unwrap_or_else(today), practice_code };
+            let clusters = cohort_finder::codes::Clusters::builtin();
+            let summary = synth::generate(&config, &clusters, create("patients.csv")?, create("events.csv")?)
+                .map_err(|e| format!("writing {}: {e}", out.display()))?;
+            eprintln!("wrote {} patients and {} events to {}", summary.patients, summary.events, out.display());
+            Ok(())
+        }
+        Command::Analyse { rules, patients, events, as_of, format, out, mapping, timings } => {
+            let started = Instant::now();
+            let engine = engine(&rules)?;
+            let mapping = match &mapping {
+                Some(path) => ColumnMapping::from_toml(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?,
+                None => ColumnMapping::default(),
+            };
+            let t_rules = started.elapsed();
+            let mut loader = engine.loader(mapping);
+            loader.load_patients(&patients.display().to_string(), open(&patients)?);
+            for path in &events {
+                loader.load_events(&path.display().to_string(), open(path)?);
+            }
+            let (population, files) = loader.finish();
+            let t_load = started.elapsed();
+            let report = engine.report(&population, files, as_of.unwrap_or_else(today));
+            let t_analyse = started.elapsed();
+            match (format, out) {
+                (Format::Json, None) => {
+                    let mut stdout = io::stdout().lock();
+                    writeln!(stdout, "{}", report.to_json()).map_err(|e| e.to_string())?;
+                }
+                (Format::Json, Some(dir)) => write_files(&dir, &[("report.json".into(), report.to_json() + "\n")])?,
+                (Format::Csv, Some(dir)) => write_files(&dir, &report::csv_files(&report))?,
+                (Format::Csv, None) => return Err("--format csv writes several files: give --out DIR".into()),
+            }
+            if timings {
+                eprintln!(
+                    "rules {:.3}s, load {:.3}s ({} patients, {} events), analyse and report {:.3}s, output {:.3}s",
+                    t_rules.as_secs_f64(),
+                    (t_load - t_rules).as_secs_f64(),
+                    population.patients.len(),
+                    population.events.len(),
+                    (t_analyse - t_load).as_secs_f64(),
+                    (started.elapsed() - t_analyse).as_secs_f64(),
+                );
+            }
+            Ok(())
+        }
+        Command::Definitions { rules, cluster } => {
+            let engine = engine(&rules)?;
+            let mut out = io::stdout().lock();
+            let mut print = |line: String| writeln!(out, "{line}").map_err(|e| e.to_string());
+            if let Some(id) = cluster {
+                let c = engine.clusters.id(&id).ok_or_else(|| format!("there is no cluster '{id}'"))?;
+                print("code,term,system".into())?;
+                for code in &engine.clusters.get(c).codes {
+                    print(format!("{},\"{}\",{}", code.code, code.term.replace('"', "\"\""), code.system.label()))?;
+                }
+                return Ok(());
+            }
+            print("Cohorts:".into())?;
+            for c in &engine.plan.cohorts {
+                print(format!("  {:<36} {}", c.id, c.title))?;
+            }
+            print("Segments, in order of precedence:".into())?;
+            for s in &engine.plan.segments {
+                print(format!("  {:<36} {}", s.id, s.title))?;
+            }
+            print("Settings (--set ID=VALUE):".into())?;
+            for (id, s) in &engine.plan.settings {
+                print(format!("  {:<36} {} (default {})", id, cohort_finder::rules::plan::show(&s.value), cohort_finder::rules::plan::show(&s.default)))?;
+            }
+            print("Clusters (--cluster ID to list the codes, --codelist ID=FILE to replace):".into())?;
+            for c in engine.clusters.iter() {
+                print(format!("  {:<36} {} ({} codes)", c.id, c.title, c.codes.len()))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, text) in files {
+        let path = dir.join(name);
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    eprintln!("wrote {} file(s) to {}", files.len(), dir.display());
+    Ok(())
+}

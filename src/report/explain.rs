@@ -1,0 +1,203 @@
+//! Evidence into words: each reason and check as code, term, date, value
+//! and a sentence a member of staff can check against the record.
+
+use serde::Serialize;
+
+use crate::analysis::{Analysis, CheckOutcome, Member};
+use crate::model::{uk_date, AgeBand, Population};
+use crate::rules::eval::{Evidence, Reason};
+use crate::rules::plan::{CohortPlan, Plan};
+
+use super::MemberReport;
+
+/// One reason a person is on a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonReport {
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+    /// ISO 8601 (yyyy-mm-dd).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// A check's status for one person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub id: String,
+    pub title: String,
+    pub required: bool,
+    pub done: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+    /// Date of the record shown: the check done, or the last time it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_since: Option<i64>,
+    /// "done on …", "last done on …" or "never recorded".
+    pub detail: String,
+}
+
+pub(super) struct Explainer<'a> {
+    pub plan: &'a Plan,
+    pub pop: &'a Population,
+    pub analysis: &'a Analysis,
+}
+
+/// The parts of an event shown in a reason.
+struct Shown {
+    code: Option<String>,
+    term: Option<String>,
+    date: Option<String>,
+    value: Option<f64>,
+    unit: Option<String>,
+    days_since: Option<i64>,
+    uk_date: Option<String>,
+}
+
+impl Explainer<'_> {
+    fn event(&self, e: u32) -> Shown {
+        let i = e as usize;
+        let code = self.pop.codes.get(self.pop.events.code[i]);
+        let date = self.pop.events.date[i];
+        Shown {
+            code: Some(code.code.clone()),
+            term: code.term.clone(),
+            date: Some(date.to_string()),
+            value: self.pop.events.value(i),
+            unit: self.pop.unit(i).map(str::to_owned),
+            days_since: Some((self.analysis.as_of - date).num_days()),
+            uk_date: Some(uk_date(date)),
+        }
+    }
+
+    fn none() -> Shown {
+        Shown { code: None, term: None, date: None, value: None, unit: None, days_since: None, uk_date: None }
+    }
+
+    /// The systolic event, and "140/90 mmHg on 01/09/2026".
+    fn bp(&self, systolic: u32, diastolic: Option<u32>) -> (Shown, String) {
+        let shown = self.event(systolic);
+        let s = shown.value.map(fmt_value).unwrap_or_default();
+        let d = diastolic.and_then(|d| self.pop.events.value(d as usize)).map(fmt_value).unwrap_or_else(|| "?".into());
+        let when = shown.uk_date.clone().unwrap_or_default();
+        (shown, format!("{s}/{d} mmHg on {when}"))
+    }
+
+    /// What to show for a piece of evidence, and a sentence about it.
+    fn evidence(&self, evidence: Evidence) -> (Shown, Option<String>) {
+        match evidence {
+            Evidence::None => (Self::none(), None),
+            Evidence::Event(e) => (self.event(e), None),
+            Evidence::Count { n, latest } => {
+                let shown = self.event(latest);
+                let when = shown.uk_date.clone().unwrap_or_default();
+                (shown, Some(format!("{n} records, latest on {when}")))
+            }
+            Evidence::Bp { systolic, diastolic } => {
+                let (shown, reading) = self.bp(systolic, diastolic);
+                (shown, Some(reading))
+            }
+            Evidence::LastBp { systolic, diastolic } => {
+                let (shown, reading) = self.bp(systolic, diastolic);
+                (shown, Some(format!("latest {reading}")))
+            }
+            Evidence::Age(age) => (Self::none(), Some(format!("aged {age}"))),
+            Evidence::NeverRecorded => (Self::none(), Some("never recorded".into())),
+            Evidence::LastRecorded(e) => {
+                let shown = self.event(e);
+                let when = shown.uk_date.clone().unwrap_or_default();
+                (shown, Some(format!("last recorded on {when}")))
+            }
+            Evidence::Efi { deficits, category } => {
+                let score = deficits as f64 / self.plan.efi.deficit_count() as f64;
+                (Self::none(), Some(format!("{deficits} of {} deficits (eFI {score:.2}, {})", self.plan.efi.deficit_count(), category.label())))
+            }
+        }
+    }
+
+    pub fn reason(&self, r: &Reason) -> ReasonReport {
+        let (shown, detail) = self.evidence(r.evidence);
+        ReasonReport {
+            rule: self.plan.labels[r.label as usize].clone(),
+            code: shown.code,
+            term: shown.term,
+            date: shown.date,
+            value: shown.value,
+            unit: shown.unit,
+            detail,
+        }
+    }
+
+    fn check(&self, cohort: &CohortPlan, k: usize, outcome: &CheckOutcome) -> CheckReport {
+        let check = &cohort.checks[k];
+        let (shown, detail) = self.evidence(outcome.evidence);
+        let detail = match (outcome.done, outcome.evidence, &shown.uk_date) {
+            (true, _, Some(d)) => detail.unwrap_or_else(|| format!("done on {d}")),
+            (true, _, None) => "done".into(),
+            (false, Evidence::LastBp { .. }, _) => format!("not met: {}", detail.unwrap_or_default()),
+            (false, _, Some(d)) => format!("last done on {d}"),
+            (false, _, None) => "never recorded".into(),
+        };
+        CheckReport {
+            id: check.id.clone(),
+            title: check.title.clone(),
+            required: check.required,
+            done: outcome.done,
+            code: shown.code,
+            term: shown.term,
+            date: shown.date,
+            value: shown.value,
+            unit: shown.unit,
+            days_since: shown.days_since,
+            detail,
+        }
+    }
+
+    pub fn member(&self, cohort: &CohortPlan, m: &Member) -> MemberReport {
+        let p = &self.pop.patients[m.patient as usize];
+        let age = p.age_on(self.analysis.as_of);
+        let segment = self.analysis.segment[m.patient as usize];
+        MemberReport {
+            patient_id: p.id.clone(),
+            nhs_number: p.nhs_number.clone(),
+            nhs_number_valid: p.nhs_number_valid,
+            name: p.name.clone(),
+            age,
+            sex: p.sex,
+            age_band: AgeBand::of_age(age.max(0) as u32),
+            ethnicity_group: p.ethnicity,
+            imd_quintile: p.imd_quintile(),
+            core20: p.core20(),
+            segment: self.plan.segments[segment as usize].id.clone(),
+            segment_reasons: self.analysis.segment_reasons(m.patient).iter().map(|r| self.reason(r)).collect(),
+            efi_category: self.analysis.efi[m.patient as usize].category,
+            reasons: m.reasons.iter().map(|r| self.reason(r)).collect(),
+            checks: m.checks.iter().enumerate().map(|(k, o)| self.check(cohort, k, o)).collect(),
+        }
+    }
+}
+
+/// Values as recorded: no trailing ".0" on whole numbers.
+pub fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}

@@ -1,0 +1,283 @@
+//! The report: what the CLI prints and the page shows.
+//!
+//! Built from an [`Analysis`]; turns evidence into text (codes, terms, UK
+//! dates, values) only here, and only for people on a list. Maps keep the
+//! rules' own order (cohorts as defined, segments by precedence), so the
+//! same input and as-of date always give the same bytes.
+
+mod csv_export;
+mod explain;
+mod ordered;
+
+use serde::Serialize;
+
+pub use csv_export::csv_files;
+pub use explain::{CheckReport, ReasonReport};
+pub use ordered::Ordered;
+
+use crate::analysis::Analysis;
+use crate::ingest::FileReport;
+use crate::model::{AgeBand, EthnicityGroup, NotCurrent, Patient, Population, Sex};
+use crate::rules::plan::{CohortKind, EfiCategory, Members, Plan, SettingValue};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub as_of: String,
+    pub settings: Ordered<SettingValue>,
+    pub segment_precedence: Vec<String>,
+    /// Per input file: rows read, accepted, rejected, and the diagnostics.
+    pub input: Ordered<FileReport>,
+    pub population: PopulationSummary,
+    pub cohorts: Ordered<CohortReport>,
+    pub segments: Ordered<u64>,
+    pub efi: EfiReport,
+    pub breakdowns: Breakdowns,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PopulationSummary {
+    /// Patients accepted from the input.
+    pub loaded: u64,
+    /// Registered and alive on the as-of date: the people the lists cover.
+    pub current: u64,
+    pub deceased: u64,
+    pub deregistered: u64,
+    pub not_yet_registered: u64,
+    pub not_yet_born: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CohortReport {
+    pub title: String,
+    pub kind: CohortKind,
+    pub description: String,
+    pub source: String,
+    /// Who is listed: everyone eligible, or those missing a required check.
+    pub members_are: Members,
+    pub eligible: u64,
+    /// People on the list.
+    pub count: u64,
+    pub checks: Ordered<CheckSummary>,
+    /// Eligible people with every check done (cohorts with checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_checks_done: Option<u64>,
+    pub members: Vec<MemberReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckSummary {
+    pub title: String,
+    pub required: bool,
+    /// Eligible people with this check done.
+    pub done: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberReport {
+    pub patient_id: String,
+    pub nhs_number: Option<String>,
+    pub nhs_number_valid: bool,
+    pub name: Option<String>,
+    pub age: i32,
+    pub sex: Sex,
+    pub age_band: AgeBand,
+    pub ethnicity_group: EthnicityGroup,
+    pub imd_quintile: Option<u8>,
+    pub core20: bool,
+    pub segment: String,
+    /// Why this segment: the first segment in precedence whose rule is met.
+    pub segment_reasons: Vec<ReasonReport>,
+    pub efi_category: Option<EfiCategory>,
+    pub reasons: Vec<ReasonReport>,
+    pub checks: Vec<CheckReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EfiReport {
+    pub source: String,
+    /// People in the current population old enough for a category.
+    pub assessed: u64,
+    pub categories: Ordered<u64>,
+}
+
+/// Counts per group for each equity dimension; "not_recorded" is a group.
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdowns {
+    pub imd_quintile: Ordered<GroupCounts>,
+    pub ethnicity: Ordered<GroupCounts>,
+    pub sex: Ordered<GroupCounts>,
+    pub age_band: Ordered<GroupCounts>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupCounts {
+    pub population: u64,
+    pub segments: Ordered<u64>,
+    pub cohorts: Ordered<CohortCounts>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct CohortCounts {
+    pub eligible: u64,
+    pub count: u64,
+}
+
+/// Builds the report. `files` are the ingest reports, in load order.
+pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<FileReport>) -> Report {
+    let as_of = analysis.as_of;
+    let mut population = PopulationSummary {
+        loaded: pop.patients.len() as u64,
+        current: 0,
+        deceased: 0,
+        deregistered: 0,
+        not_yet_registered: 0,
+        not_yet_born: 0,
+    };
+    for status in &analysis.not_current {
+        match status {
+            None => population.current += 1,
+            Some(NotCurrent::Deceased) => population.deceased += 1,
+            Some(NotCurrent::Deregistered) => population.deregistered += 1,
+            Some(NotCurrent::NotYetRegistered) => population.not_yet_registered += 1,
+            Some(NotCurrent::NotYetBorn) => population.not_yet_born += 1,
+        }
+    }
+
+    let mut segment_counts = vec![0u64; plan.segments.len()];
+    let mut efi_counts = [0u64; 4];
+    for (p, &s) in analysis.segment.iter().enumerate() {
+        if s != u8::MAX {
+            segment_counts[s as usize] += 1;
+        }
+        if let Some(c) = analysis.efi[p].category {
+            efi_counts[c as usize] += 1;
+        }
+    }
+
+    let explainer = explain::Explainer { plan, pop, analysis };
+    let cohorts = plan
+        .cohorts
+        .iter()
+        .zip(&analysis.cohorts)
+        .map(|(c, r)| {
+            let checks = c
+                .checks
+                .iter()
+                .enumerate()
+                .map(|(k, check)| {
+                    let done = r.eligible.iter().filter(|(_, mask)| mask & (1 << k) != 0).count() as u64;
+                    (check.id.clone(), CheckSummary { title: check.title.clone(), required: check.required, done })
+                })
+                .collect();
+            let all_mask = (1u64 << c.checks.len()) - 1;
+            let report = CohortReport {
+                title: c.title.clone(),
+                kind: c.kind,
+                description: c.description.clone(),
+                source: c.source.clone(),
+                members_are: c.members,
+                eligible: r.eligible.len() as u64,
+                count: r.members.len() as u64,
+                checks: Ordered(checks),
+                all_checks_done: (!c.checks.is_empty())
+                    .then(|| r.eligible.iter().filter(|(_, mask)| mask & all_mask == all_mask).count() as u64),
+                members: r.members.iter().map(|m| explainer.member(c, m)).collect(),
+            };
+            (c.id.clone(), report)
+        })
+        .collect();
+
+    Report {
+        as_of: as_of.to_string(),
+        settings: Ordered(plan.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        segment_precedence: plan.segments.iter().map(|s| s.id.clone()).collect(),
+        input: Ordered(files.into_iter().map(|f| (f.file.clone(), f)).collect()),
+        population,
+        cohorts: Ordered(cohorts),
+        segments: Ordered(plan.segments.iter().map(|s| s.id.clone()).zip(segment_counts).collect()),
+        efi: EfiReport {
+            source: plan.efi.source.clone(),
+            assessed: efi_counts.iter().sum(),
+            categories: Ordered(EfiCategory::ALL.iter().map(|c| (c.label().to_owned(), efi_counts[*c as usize])).collect()),
+        },
+        breakdowns: breakdowns(plan, pop, analysis),
+    }
+}
+
+/// The group keys of each dimension, in display order.
+fn imd_key(p: &Patient) -> usize {
+    p.imd_quintile().map_or(5, |q| q as usize - 1)
+}
+
+fn breakdowns(plan: &Plan, pop: &Population, analysis: &Analysis) -> Breakdowns {
+    let imd_names: Vec<String> = (1..=5).map(|q| q.to_string()).chain(["not_recorded".to_owned()]).collect();
+    let ethnicity_names: Vec<String> = EthnicityGroup::ALL.iter().map(|g| id_of(g)).collect();
+    let sex_names: Vec<String> = Sex::ALL.iter().map(|s| id_of(s)).collect();
+    let age_names: Vec<String> = AgeBand::ALL.iter().map(|b| b.label().to_owned()).collect();
+
+    let dims: [(&[String], Box<dyn Fn(&Patient) -> usize>); 4] = [
+        (&imd_names, Box::new(imd_key)),
+        (&ethnicity_names, Box::new(|p: &Patient| EthnicityGroup::ALL.iter().position(|g| *g == p.ethnicity).unwrap())),
+        (&sex_names, Box::new(|p: &Patient| Sex::ALL.iter().position(|s| *s == p.sex).unwrap())),
+        (&age_names, Box::new(move |p: &Patient| AgeBand::ALL.iter().position(|b| *b == AgeBand::of_age(p.age_on(analysis.as_of).max(0) as u32)).unwrap())),
+    ];
+    let mut tables: Vec<Vec<GroupCounts>> = dims
+        .iter()
+        .map(|(names, _)| {
+            names
+                .iter()
+                .map(|_| GroupCounts {
+                    population: 0,
+                    segments: Ordered(plan.segments.iter().map(|s| (s.id.clone(), 0)).collect()),
+                    cohorts: Ordered(plan.cohorts.iter().map(|c| (c.id.clone(), CohortCounts::default())).collect()),
+                })
+                .collect()
+        })
+        .collect();
+
+    for (p, person) in pop.patients.iter().enumerate() {
+        if analysis.not_current[p].is_some() {
+            continue;
+        }
+        for (d, (_, key)) in dims.iter().enumerate() {
+            let g = &mut tables[d][key(person)];
+            g.population += 1;
+            g.segments.0[analysis.segment[p] as usize].1 += 1;
+        }
+    }
+    for (ci, result) in analysis.cohorts.iter().enumerate() {
+        let count = |tables: &mut Vec<Vec<GroupCounts>>, p: u32, field: fn(&mut CohortCounts) -> &mut u64| {
+            for (d, (_, key)) in dims.iter().enumerate() {
+                *field(&mut tables[d][key(&pop.patients[p as usize])].cohorts.0[ci].1) += 1;
+            }
+        };
+        for &(p, _) in &result.eligible {
+            count(&mut tables, p, |c| &mut c.eligible);
+        }
+        for m in &result.members {
+            count(&mut tables, m.patient, |c| &mut c.count);
+        }
+    }
+    let mut tables = tables.into_iter();
+    let mut next = |names: &[String]| Ordered(names.iter().cloned().zip(tables.next().unwrap()).collect());
+    Breakdowns {
+        imd_quintile: next(&imd_names),
+        ethnicity: next(&ethnicity_names),
+        sex: next(&sex_names),
+        age_band: next(&age_names),
+    }
+}
+
+/// The serde name of a unit enum value (its id in the report).
+fn id_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("report ids are plain strings"),
+    }
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serialises")
+    }
+}

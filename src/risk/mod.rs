@@ -1,0 +1,3 @@
+//! Risk measures computed per patient from their record.
+
+pub mod efi;
