@@ -118,7 +118,7 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
                     let mark = reasons.len();
                     let done = eval(&check.done, &rec, &ctx, &mut reasons);
                     let evidence = if done {
-                        reasons[mark..].iter().rev().map(|r| r.evidence).find(|e| is_record(e)).unwrap_or(Evidence::None)
+                        reasons[mark..].iter().rev().map(|r| r.evidence).find(is_record).unwrap_or(Evidence::None)
                     } else {
                         last_evidence(&check.done, &rec)
                     };

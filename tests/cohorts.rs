@@ -55,7 +55,7 @@ fn ld_health_check_is_due_from_the_14th_birthday_in_the_financial_year() {
     assert!(!l3.done);
     assert_eq!(l3.detail, "last done on 31/03/2026");
     assert_eq!(l3.days_since, Some(237));
-    assert_eq!(l3.code.as_deref(), Some("69DB."));
+    assert_eq!(l3.record.code.as_deref(), Some("69DB."));
     let l5 = check(member(&r, "ld_health_check_due", "L5"), "health_check");
     assert_eq!((l5.done, l5.detail.as_str(), l5.days_since), (false, "never recorded", None));
 }
@@ -162,7 +162,10 @@ fn smi_six_checks_say_what_is_done_and_what_is_missing() {
         ]
     );
     let bmi = check(s1, "bmi");
-    assert_eq!((bmi.value, bmi.unit.as_deref(), bmi.code.as_deref()), (Some(31.2), Some("kg/m2"), Some("60621009")));
+    assert_eq!(
+        (bmi.record.value, bmi.record.unit.as_deref(), bmi.record.code.as_deref()),
+        (Some(31.2), Some("kg/m2"), Some("60621009"))
+    );
     // The day before the window does not.
     assert_eq!(check(member(&r, "smi_health_checks", "S7"), "alcohol").detail, "last done on 23/11/2025");
     let s4_missing = member(&r, "smi_health_checks", "S4").checks.iter().filter(|k| !k.done).count();
@@ -220,7 +223,7 @@ fn hypertension_not_to_target_uses_the_nice_target_for_age() {
     assert_eq!(ids(&r, "hypertension_not_to_target"), ["H1", "H2", "H3"]);
     let h1 = check(member(&r, "hypertension_not_to_target", "H1"), "bp_at_target");
     // No BP row in the file has a term: the check shows the codelist's.
-    assert_eq!(h1.term.as_deref(), Some("Systolic blood pressure"));
+    assert_eq!(h1.record.term.as_deref(), Some("Systolic blood pressure"));
     assert_eq!((h1.done, h1.detail.as_str()), (false, "not met: latest 140/90 mmHg on 01/09/2026"));
     assert!(check(member(&r, "hypertension_not_to_target", "H1"), "bp_recorded").done);
     let h3 = member(&r, "hypertension_not_to_target", "H3");

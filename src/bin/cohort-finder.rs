@@ -164,24 +164,29 @@ fn run(cli: Cli) -> Result<(), String> {
             for path in &events {
                 loader.load_events(&path.display().to_string(), open(path)?);
             }
+            let t_read = started.elapsed();
             let (population, files) = loader.finish();
             let t_load = started.elapsed();
             let report = engine.report(&population, files, as_of.unwrap_or_else(today));
             let t_analyse = started.elapsed();
             match (format, out) {
-                (Format::Json, None) => {
-                    let mut stdout = io::stdout().lock();
-                    writeln!(stdout, "{}", report.to_json()).map_err(|e| e.to_string())?;
+                (Format::Json, None) => write_json(&report, io::stdout().lock()).map_err(|e| e.to_string())?,
+                (Format::Json, Some(dir)) => {
+                    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                    let path = dir.join("report.json");
+                    let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    write_json(&report, BufWriter::with_capacity(1 << 20, file)).map_err(|e| format!("{}: {e}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
                 }
-                (Format::Json, Some(dir)) => write_files(&dir, &[("report.json".into(), report.to_json() + "\n")])?,
                 (Format::Csv, Some(dir)) => write_files(&dir, &report::csv_files(&report))?,
                 (Format::Csv, None) => return Err("--format csv writes several files: give --out DIR".into()),
             }
             if timings {
                 eprintln!(
-                    "rules {:.3}s, load {:.3}s ({} patients, {} events), analyse and report {:.3}s, output {:.3}s",
+                    "rules {:.3}s, read {:.3}s, sort and index {:.3}s ({} patients, {} events), analyse and report {:.3}s, output {:.3}s",
                     t_rules.as_secs_f64(),
-                    (t_load - t_rules).as_secs_f64(),
+                    (t_read - t_rules).as_secs_f64(),
+                    (t_load - t_read).as_secs_f64(),
                     population.patients.len(),
                     population.events.len(),
                     (t_analyse - t_load).as_secs_f64(),
@@ -221,6 +226,12 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn write_json(report: &report::Report, mut out: impl Write) -> io::Result<()> {
+    report.write_json(&mut out)?;
+    writeln!(out)?;
+    out.flush()
 }
 
 fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), String> {

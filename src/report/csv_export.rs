@@ -50,16 +50,17 @@ fn diagnostics(report: &Report) -> String {
 
 fn reason_text(r: &ReasonReport) -> String {
     let mut parts = vec![r.rule.clone()];
-    if let Some(term) = &r.term {
-        parts.push(format!("{term} ({})", r.code.as_deref().unwrap_or("")));
+    let record = &r.record;
+    if let Some(term) = &record.term {
+        parts.push(format!("{term} ({})", record.code.as_deref().unwrap_or("")));
     }
     if let Some(detail) = &r.detail {
         parts.push(detail.clone());
-    } else if let Some(date) = &r.date {
+    } else if let Some(date) = &record.date {
         parts.push(date.clone());
     }
-    if let (Some(v), None) = (r.value, &r.detail) {
-        parts.push(format!("{}{}", fmt_value(v), r.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()));
+    if let (Some(v), None) = (record.value, &r.detail) {
+        parts.push(format!("{}{}", fmt_value(v), record.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()));
     }
     parts.join(": ")
 }

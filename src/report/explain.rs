@@ -10,10 +10,9 @@ use crate::rules::plan::{CohortPlan, Plan};
 
 use super::MemberReport;
 
-/// One reason a person is on a list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReasonReport {
-    pub rule: String,
+/// The record behind a reason or a check: code, term, date, value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Recorded {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,14 @@ pub struct ReasonReport {
     pub value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+}
+
+/// One reason a person is on a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonReport {
+    pub rule: String,
+    #[serde(flatten)]
+    pub record: Recorded,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -36,17 +43,9 @@ pub struct CheckReport {
     pub title: String,
     pub required: bool,
     pub done: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub term: Option<String>,
-    /// Date of the record shown: the check done, or the last time it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
+    /// The check done, or the last time it was.
+    #[serde(flatten)]
+    pub record: Recorded,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_since: Option<i64>,
     /// "done on …", "last done on …" or "never recorded".
@@ -59,13 +58,10 @@ pub(super) struct Explainer<'a> {
     pub analysis: &'a Analysis,
 }
 
-/// The parts of an event shown in a reason.
+/// An event as shown, with its date in UK form and its age in days.
+#[derive(Default)]
 struct Shown {
-    code: Option<String>,
-    term: Option<String>,
-    date: Option<String>,
-    value: Option<f64>,
-    unit: Option<String>,
+    record: Recorded,
     days_since: Option<i64>,
     uk_date: Option<String>,
 }
@@ -76,24 +72,22 @@ impl Explainer<'_> {
         let code = self.pop.codes.get(self.pop.events.code[i]);
         let date = self.pop.events.date[i];
         Shown {
-            code: Some(code.code.clone()),
-            term: code.term.clone(),
-            date: Some(date.to_string()),
-            value: self.pop.events.value(i),
-            unit: self.pop.unit(i).map(str::to_owned),
+            record: Recorded {
+                code: Some(code.code.clone()),
+                term: code.term.clone(),
+                date: Some(date.to_string()),
+                value: self.pop.events.value(i),
+                unit: self.pop.unit(i).map(str::to_owned),
+            },
             days_since: Some((self.analysis.as_of - date).num_days()),
             uk_date: Some(uk_date(date)),
         }
     }
 
-    fn none() -> Shown {
-        Shown { code: None, term: None, date: None, value: None, unit: None, days_since: None, uk_date: None }
-    }
-
     /// The systolic event, and "140/90 mmHg on 01/09/2026".
     fn bp(&self, systolic: u32, diastolic: Option<u32>) -> (Shown, String) {
         let shown = self.event(systolic);
-        let s = shown.value.map(fmt_value).unwrap_or_default();
+        let s = shown.record.value.map(fmt_value).unwrap_or_default();
         let d = diastolic.and_then(|d| self.pop.events.value(d as usize)).map(fmt_value).unwrap_or_else(|| "?".into());
         let when = shown.uk_date.clone().unwrap_or_default();
         (shown, format!("{s}/{d} mmHg on {when}"))
@@ -102,7 +96,7 @@ impl Explainer<'_> {
     /// What to show for a piece of evidence, and a sentence about it.
     fn evidence(&self, evidence: Evidence) -> (Shown, Option<String>) {
         match evidence {
-            Evidence::None => (Self::none(), None),
+            Evidence::None => (Shown::default(), None),
             Evidence::Event(e) => (self.event(e), None),
             Evidence::Count { n, latest } => {
                 let shown = self.event(latest);
@@ -117,8 +111,8 @@ impl Explainer<'_> {
                 let (shown, reading) = self.bp(systolic, diastolic);
                 (shown, Some(format!("latest {reading}")))
             }
-            Evidence::Age(age) => (Self::none(), Some(format!("aged {age}"))),
-            Evidence::NeverRecorded => (Self::none(), Some("never recorded".into())),
+            Evidence::Age(age) => (Shown::default(), Some(format!("aged {age}"))),
+            Evidence::NeverRecorded => (Shown::default(), Some("never recorded".into())),
             Evidence::LastRecorded(e) => {
                 let shown = self.event(e);
                 let when = shown.uk_date.clone().unwrap_or_default();
@@ -126,22 +120,14 @@ impl Explainer<'_> {
             }
             Evidence::Efi { deficits, category } => {
                 let score = deficits as f64 / self.plan.efi.deficit_count() as f64;
-                (Self::none(), Some(format!("{deficits} of {} deficits (eFI {score:.2}, {})", self.plan.efi.deficit_count(), category.label())))
+                (Shown::default(), Some(format!("{deficits} of {} deficits (eFI {score:.2}, {})", self.plan.efi.deficit_count(), category.label())))
             }
         }
     }
 
     pub fn reason(&self, r: &Reason) -> ReasonReport {
         let (shown, detail) = self.evidence(r.evidence);
-        ReasonReport {
-            rule: self.plan.labels[r.label as usize].clone(),
-            code: shown.code,
-            term: shown.term,
-            date: shown.date,
-            value: shown.value,
-            unit: shown.unit,
-            detail,
-        }
+        ReasonReport { rule: self.plan.labels[r.label as usize].clone(), record: shown.record, detail }
     }
 
     fn check(&self, cohort: &CohortPlan, k: usize, outcome: &CheckOutcome) -> CheckReport {
@@ -159,11 +145,7 @@ impl Explainer<'_> {
             title: check.title.clone(),
             required: check.required,
             done: outcome.done,
-            code: shown.code,
-            term: shown.term,
-            date: shown.date,
-            value: shown.value,
-            unit: shown.unit,
+            record: shown.record,
             days_since: shown.days_since,
             detail,
         }

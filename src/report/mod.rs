@@ -12,12 +12,12 @@ mod ordered;
 use serde::Serialize;
 
 pub use csv_export::csv_files;
-pub use explain::{CheckReport, ReasonReport};
+pub use explain::{CheckReport, ReasonReport, Recorded};
 pub use ordered::Ordered;
 
 use crate::analysis::Analysis;
 use crate::ingest::FileReport;
-use crate::model::{AgeBand, EthnicityGroup, NotCurrent, Patient, Population, Sex};
+use crate::model::{AgeBand, Date, EthnicityGroup, NotCurrent, Patient, Population, Sex};
 use crate::rules::plan::{CohortKind, EfiCategory, Members, Plan, SettingValue};
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,67 +204,85 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
     }
 }
 
-/// The group keys of each dimension, in display order.
-fn imd_key(p: &Patient) -> usize {
-    p.imd_quintile().map_or(5, |q| q as usize - 1)
+/// The equity dimensions: each person is in exactly one group of each.
+#[derive(Clone, Copy)]
+enum Dimension {
+    ImdQuintile,
+    Ethnicity,
+    Sex,
+    AgeBand,
+}
+
+impl Dimension {
+    const ALL: [Dimension; 4] = [Dimension::ImdQuintile, Dimension::Ethnicity, Dimension::Sex, Dimension::AgeBand];
+
+    /// Group ids in display order; "not_recorded" is a group of its own.
+    fn groups(self) -> Vec<String> {
+        match self {
+            Dimension::ImdQuintile => (1..=5).map(|q| q.to_string()).chain(["not_recorded".to_owned()]).collect(),
+            Dimension::Ethnicity => EthnicityGroup::ALL.iter().map(id_of).collect(),
+            Dimension::Sex => Sex::ALL.iter().map(id_of).collect(),
+            Dimension::AgeBand => AgeBand::ALL.iter().map(|b| b.label().to_owned()).collect(),
+        }
+    }
+
+    /// The index of `p`'s group in [`Dimension::groups`].
+    fn group(self, p: &Patient, as_of: Date) -> usize {
+        match self {
+            Dimension::ImdQuintile => p.imd_quintile().map_or(5, |q| q as usize - 1),
+            Dimension::Ethnicity => EthnicityGroup::ALL.iter().position(|g| *g == p.ethnicity).unwrap(),
+            Dimension::Sex => Sex::ALL.iter().position(|s| *s == p.sex).unwrap(),
+            Dimension::AgeBand => {
+                let band = AgeBand::of_age(p.age_on(as_of).max(0) as u32);
+                AgeBand::ALL.iter().position(|b| *b == band).unwrap()
+            }
+        }
+    }
 }
 
 fn breakdowns(plan: &Plan, pop: &Population, analysis: &Analysis) -> Breakdowns {
-    let imd_names: Vec<String> = (1..=5).map(|q| q.to_string()).chain(["not_recorded".to_owned()]).collect();
-    let ethnicity_names: Vec<String> = EthnicityGroup::ALL.iter().map(|g| id_of(g)).collect();
-    let sex_names: Vec<String> = Sex::ALL.iter().map(|s| id_of(s)).collect();
-    let age_names: Vec<String> = AgeBand::ALL.iter().map(|b| b.label().to_owned()).collect();
-
-    let dims: [(&[String], Box<dyn Fn(&Patient) -> usize>); 4] = [
-        (&imd_names, Box::new(imd_key)),
-        (&ethnicity_names, Box::new(|p: &Patient| EthnicityGroup::ALL.iter().position(|g| *g == p.ethnicity).unwrap())),
-        (&sex_names, Box::new(|p: &Patient| Sex::ALL.iter().position(|s| *s == p.sex).unwrap())),
-        (&age_names, Box::new(move |p: &Patient| AgeBand::ALL.iter().position(|b| *b == AgeBand::of_age(p.age_on(analysis.as_of).max(0) as u32)).unwrap())),
-    ];
-    let mut tables: Vec<Vec<GroupCounts>> = dims
+    let empty = || GroupCounts {
+        population: 0,
+        segments: Ordered(plan.segments.iter().map(|s| (s.id.clone(), 0)).collect()),
+        cohorts: Ordered(plan.cohorts.iter().map(|c| (c.id.clone(), CohortCounts::default())).collect()),
+    };
+    let mut tables: Vec<Vec<GroupCounts>> =
+        Dimension::ALL.iter().map(|d| d.groups().iter().map(|_| empty()).collect()).collect();
+    // Each person's group in every dimension, worked out once.
+    let groups: Vec<[usize; 4]> = pop
+        .patients
         .iter()
-        .map(|(names, _)| {
-            names
-                .iter()
-                .map(|_| GroupCounts {
-                    population: 0,
-                    segments: Ordered(plan.segments.iter().map(|s| (s.id.clone(), 0)).collect()),
-                    cohorts: Ordered(plan.cohorts.iter().map(|c| (c.id.clone(), CohortCounts::default())).collect()),
-                })
-                .collect()
-        })
+        .map(|p| Dimension::ALL.map(|d| d.group(p, analysis.as_of)))
         .collect();
 
-    for (p, person) in pop.patients.iter().enumerate() {
+    for (p, g) in groups.iter().enumerate() {
         if analysis.not_current[p].is_some() {
             continue;
         }
-        for (d, (_, key)) in dims.iter().enumerate() {
-            let g = &mut tables[d][key(person)];
-            g.population += 1;
-            g.segments.0[analysis.segment[p] as usize].1 += 1;
+        for (d, &group) in g.iter().enumerate() {
+            let counts = &mut tables[d][group];
+            counts.population += 1;
+            counts.segments.0[analysis.segment[p] as usize].1 += 1;
         }
     }
     for (ci, result) in analysis.cohorts.iter().enumerate() {
-        let count = |tables: &mut Vec<Vec<GroupCounts>>, p: u32, field: fn(&mut CohortCounts) -> &mut u64| {
-            for (d, (_, key)) in dims.iter().enumerate() {
-                *field(&mut tables[d][key(&pop.patients[p as usize])].cohorts.0[ci].1) += 1;
-            }
-        };
         for &(p, _) in &result.eligible {
-            count(&mut tables, p, |c| &mut c.eligible);
+            for (d, &group) in groups[p as usize].iter().enumerate() {
+                tables[d][group].cohorts.0[ci].1.eligible += 1;
+            }
         }
         for m in &result.members {
-            count(&mut tables, m.patient, |c| &mut c.count);
+            for (d, &group) in groups[m.patient as usize].iter().enumerate() {
+                tables[d][group].cohorts.0[ci].1.count += 1;
+            }
         }
     }
-    let mut tables = tables.into_iter();
-    let mut next = |names: &[String]| Ordered(names.iter().cloned().zip(tables.next().unwrap()).collect());
+    let mut tables = Dimension::ALL.iter().zip(tables).map(|(d, t)| Ordered(d.groups().into_iter().zip(t).collect()));
     Breakdowns {
-        imd_quintile: next(&imd_names),
-        ethnicity: next(&ethnicity_names),
-        sex: next(&sex_names),
-        age_band: next(&age_names),
+        imd_quintile: tables.next().unwrap(),
+        ethnicity: tables.next().unwrap(),
+        sex: tables.next().unwrap(),
+        age_band: tables.next().unwrap(),
     }
 }
 
@@ -277,7 +295,12 @@ fn id_of<T: Serialize>(value: &T) -> String {
 }
 
 impl Report {
+    /// Compact JSON: a city-sized report runs to hundreds of megabytes.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a report always serialises")
+        serde_json::to_string(self).expect("a report always serialises")
+    }
+
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(out, self).map_err(std::io::Error::from)
     }
 }

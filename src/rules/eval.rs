@@ -138,8 +138,14 @@ fn eval_inner(c: &Criterion, rec: &Record, ctx: &Context, out: &mut Vec<Reason>)
             _ => false,
         },
         Criterion::All(items) => items.iter().all(|i| eval(i, rec, ctx, out)),
-        // Every matching alternative is kept, so a list shows all the reasons.
-        Criterion::Any(items) => items.iter().fold(false, |any, i| eval(i, rec, ctx, out) || any),
+        Criterion::Any(items) => {
+            // No short-circuit: every matching alternative adds its reasons.
+            let mut any = false;
+            for i in items {
+                any |= eval(i, rec, ctx, out);
+            }
+            any
+        }
         Criterion::Not { label, inner } => {
             let mark = out.len();
             if eval(inner, rec, ctx, out) {

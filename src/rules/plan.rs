@@ -392,7 +392,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Looks up `"$name"` in the settings; other text is returned as is.
-    fn setting<'t>(&mut self, path: &str, text: &'t str) -> Option<toml::Value> {
+    fn setting(&mut self, path: &str, text: &str) -> Option<toml::Value> {
         match text.strip_prefix('$') {
             Some(name) => match self.settings.get(name) {
                 Some(s) => Some(s.value.clone()),

@@ -73,8 +73,8 @@ pub fn reasons(m: &MemberReport) -> Vec<String> {
             format!(
                 "{} | {} | {} | {}",
                 r.rule,
-                r.code.as_deref().unwrap_or("-"),
-                r.date.as_deref().unwrap_or("-"),
+                r.record.code.as_deref().unwrap_or("-"),
+                r.record.date.as_deref().unwrap_or("-"),
                 r.detail.as_deref().unwrap_or("-")
             )
         })

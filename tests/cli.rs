@@ -1,0 +1,65 @@
+//! The command line, run as a user would run it.
+
+use std::path::Path;
+use std::process::Command;
+
+fn cli(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cohort-finder")).args(args).output().expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cohort-finder-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn synth_then_analyse_gives_a_complete_report() {
+    let dir = temp_dir("synth");
+    let d = dir.to_str().unwrap();
+    let out = cli(&["synth", "--patients", "2000", "--seed", "3", "--out", d, "--extract-date", "2026-11-23"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let patients = format!("{d}/patients.csv");
+    let events = format!("{d}/events.csv");
+    let out = cli(&["analyse", "--patients", &patients, "--events", &events, "--as-of", "2026-11-23"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["input", "population", "cohorts", "segments", "efi", "breakdowns"] {
+        assert!(report.get(key).is_some(), "no {key}");
+    }
+    assert_eq!(report["input"][&patients]["read"], 2000);
+    assert_eq!(report["input"][&patients]["accepted"], 2000);
+    let segmented: u64 = report["segments"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(segmented, report["population"]["current"].as_u64().unwrap());
+    for group in ["1", "5", "not_recorded"] {
+        assert!(report["breakdowns"]["imd_quintile"].get(group).is_some());
+    }
+
+    let lists = format!("{d}/lists");
+    let out = cli(&["analyse", "--patients", &patients, "--events", &events, "--as-of", "2026-11-23", "--format", "csv", "--out", &lists]);
+    assert!(out.status.success());
+    let worklist = std::fs::read_to_string(Path::new(&lists).join("smi_health_checks.csv")).unwrap();
+    assert!(worklist.starts_with("patient_id,nhs_number,name,age,sex,ethnicity_group,imd_quintile,core20,segment,missing_checks,checks_done,reasons\r\n"));
+    let listed = report["cohorts"]["smi_health_checks"]["count"].as_u64().unwrap() as usize;
+    assert_eq!(worklist.lines().count(), listed + 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_settings_and_missing_files_fail_with_a_message() {
+    let out = cli(&["analyse", "--patients", "no-such.csv", "--events", "no-such-either.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such.csv"));
+
+    let out = cli(&["definitions", "--set", "case_finding_min_age=forty"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("'case_finding_min_age' takes a value like 40, not \"forty\""), "{stderr}");
+}
+
+#[test]
+fn definitions_show_a_clusters_codes() {
+    let out = cli(&["definitions", "--cluster", "ld_health_check"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "code,term,system\n69DB.,\"Learning disability health examination\",Read v2\n");
+}
