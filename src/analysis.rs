@@ -135,7 +135,11 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
                     Members::MissingChecks => cohort.checks.iter().zip(&checks).any(|(k, o)| k.required && !o.done),
                 };
                 if listed {
-                    result.members.push(Member { patient: p, reasons: reasons[range.clone()].to_vec(), checks: checks.clone() });
+                    result.members.push(Member {
+                        patient: p,
+                        reasons: reasons[range.clone()].to_vec(),
+                        checks: checks.clone(),
+                    });
                 }
             }
             cohort_state.push((eligible, range));

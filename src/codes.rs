@@ -102,13 +102,13 @@ impl Clusters {
         for entry in manifest.cluster {
             let mut codes = Vec::new();
             for file in &entry.files {
-                let text = builtin_file(file)
-                    .unwrap_or_else(|| panic!("data/clusters.toml names a missing file {file}"));
+                let text =
+                    builtin_file(file).unwrap_or_else(|| panic!("data/clusters.toml names a missing file {file}"));
                 codes.extend(parse_codelist(file, text).expect("embedded codelist parses"));
             }
             for file in &entry.exclude {
-                let text = builtin_file(file)
-                    .unwrap_or_else(|| panic!("data/clusters.toml names a missing file {file}"));
+                let text =
+                    builtin_file(file).unwrap_or_else(|| panic!("data/clusters.toml names a missing file {file}"));
                 let excluded: std::collections::HashSet<String> =
                     parse_codelist(file, text).expect("embedded codelist parses").into_iter().map(|c| c.code).collect();
                 codes.retain(|c| !excluded.contains(&c.code));
@@ -116,12 +116,8 @@ impl Clusters {
             dedup_codes(&mut codes);
             list.push(Cluster { id: entry.id, title: entry.title, files: entry.files, note: entry.note, codes });
         }
-        let mut clusters = Clusters {
-            list,
-            by_id: HashMap::new(),
-            by_code: HashMap::new(),
-            ethnicity: builtin_ethnicity(),
-        };
+        let mut clusters =
+            Clusters { list, by_id: HashMap::new(), by_code: HashMap::new(), ethnicity: builtin_ethnicity() };
         clusters.reindex();
         clusters
     }
@@ -206,13 +202,10 @@ fn dedup_codes(codes: &mut Vec<ListedCode>) {
 /// optionally a term column (`term`, `name`, `description`) and a `system`.
 pub fn parse_codelist(file: &str, text: &str) -> Result<Vec<ListedCode>, CodelistError> {
     let err = |line: Option<u64>, message: String| CodelistError { file: file.into(), line, message };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().map_err(|e| err(Some(1), e.to_string()))?.clone();
-    let find = |names: &[&str]| {
-        headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-    };
+    let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));
     let code_col = find(&["code", "id", "snomed_code", "conceptid", "concept_id"])
         .ok_or_else(|| err(Some(1), "no 'code' column in the header".into()))?;
     let term_col = find(&["term", "name", "description", "ethnicity"]);
@@ -226,8 +219,7 @@ pub fn parse_codelist(file: &str, text: &str) -> Result<Vec<ListedCode>, Codelis
             continue;
         }
         let system = match system_col.and_then(|c| record.get(c)) {
-            Some(s) => CodeSystem::parse(s)
-                .ok_or_else(|| err(line, format!("unknown code system '{}'", s.trim())))?,
+            Some(s) => CodeSystem::parse(s).ok_or_else(|| err(line, format!("unknown code system '{}'", s.trim())))?,
             None => CodeSystem::Snomed,
         };
         codes.push(ListedCode {
@@ -319,9 +311,7 @@ mod tests {
     #[test]
     fn a_user_codelist_replaces_a_cluster() {
         let mut clusters = Clusters::builtin();
-        clusters
-            .replace("ld_health_check", "mine.csv", "code,term\n1234567,My template's health check\n")
-            .unwrap();
+        clusters.replace("ld_health_check", "mine.csv", "code,term\n1234567,My template's health check\n").unwrap();
         let id = clusters.id("ld_health_check").unwrap();
         assert_eq!(&*clusters.of_code("1234567"), &[id]);
         assert!(clusters.of_code("69DB.").is_empty());

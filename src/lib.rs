@@ -26,7 +26,7 @@ pub mod risk;
 pub mod rules;
 pub mod synth;
 
-use codes::{CodelistError, Clusters};
+use codes::{Clusters, CodelistError};
 use ingest::{ColumnMapping, FileReport, Loader};
 use model::{Date, Population};
 use report::Report;

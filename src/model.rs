@@ -135,13 +135,8 @@ pub enum AgeBand {
 }
 
 impl AgeBand {
-    pub const ALL: [AgeBand; 5] = [
-        AgeBand::Under18,
-        AgeBand::From18To39,
-        AgeBand::From40To64,
-        AgeBand::From65To79,
-        AgeBand::From80,
-    ];
+    pub const ALL: [AgeBand; 5] =
+        [AgeBand::Under18, AgeBand::From18To39, AgeBand::From40To64, AgeBand::From65To79, AgeBand::From80];
 
     pub fn of_age(age: u32) -> AgeBand {
         match age {
@@ -180,11 +175,7 @@ pub enum CodeSystem {
 impl CodeSystem {
     /// Recognises the names export tools use for each system.
     pub fn parse(text: &str) -> Option<CodeSystem> {
-        let t: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let t: String = text.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         Some(match t.as_str() {
             "" | "snomed" | "snomedct" | "sct" | "snomedctuk" => CodeSystem::Snomed,
             "dmd" | "dmandd" | "dmplusd" => CodeSystem::Dmd,
@@ -477,7 +468,12 @@ impl PopulationBuilder {
         let code_rank = rank(codes.entries.len(), |a, b| codes.entries[a].code.cmp(&codes.entries[b].code));
         let unit_rank = rank(units.len(), |a, b| units[a].cmp(&units[b]));
         let key = |e: &PackedEvent| {
-            (e.date, code_rank[e.code as usize], e.value.to_bits(), unit_rank.get(e.unit as usize).copied().unwrap_or(u32::MAX))
+            (
+                e.date,
+                code_rank[e.code as usize],
+                e.value.to_bits(),
+                unit_rank.get(e.unit as usize).copied().unwrap_or(u32::MAX),
+            )
         };
 
         // Bucket events by patient (a counting sort), then order each

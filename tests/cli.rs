@@ -36,7 +36,19 @@ fn synth_then_analyse_gives_a_complete_report() {
     }
 
     let lists = format!("{d}/lists");
-    let out = cli(&["analyse", "--patients", &patients, "--events", &events, "--as-of", "2026-11-23", "--format", "csv", "--out", &lists]);
+    let out = cli(&[
+        "analyse",
+        "--patients",
+        &patients,
+        "--events",
+        &events,
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "csv",
+        "--out",
+        &lists,
+    ]);
     assert!(out.status.success());
     let worklist = std::fs::read_to_string(Path::new(&lists).join("smi_health_checks.csv")).unwrap();
     assert!(worklist.starts_with("patient_id,nhs_number,name,age,sex,ethnicity_group,imd_quintile,core20,segment,missing_checks,checks_done,reasons\r\n"));
@@ -61,5 +73,8 @@ fn bad_settings_and_missing_files_fail_with_a_message() {
 fn definitions_show_a_clusters_codes() {
     let out = cli(&["definitions", "--cluster", "ld_health_check"]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "code,term,system\n69DB.,\"Learning disability health examination\",Read v2\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "code,term,system\n69DB.,\"Learning disability health examination\",Read v2\n"
+    );
 }

@@ -148,7 +148,8 @@ fn smi_six_checks_say_what_is_done_and_what_is_missing() {
     );
 
     let s1 = member(&r, "smi_health_checks", "S1");
-    let status: Vec<(&str, bool, &str)> = s1.checks.iter().map(|k| (k.id.as_str(), k.done, k.detail.as_str())).collect();
+    let status: Vec<(&str, bool, &str)> =
+        s1.checks.iter().map(|k| (k.id.as_str(), k.done, k.detail.as_str())).collect();
     assert_eq!(
         status,
         [
@@ -396,8 +397,15 @@ fn segment_precedence_is_configurable() {
     let rules = cohort_finder::rules::RuleOptions {
         segment_precedence: Some(
             [
-                "frailty", "end_of_life", "cancer", "serious_mental_illness", "learning_disability_neurodiversity",
-                "long_term_conditions", "maternity", "children_young_people", "healthy_adults",
+                "frailty",
+                "end_of_life",
+                "cancer",
+                "serious_mental_illness",
+                "learning_disability_neurodiversity",
+                "long_term_conditions",
+                "maternity",
+                "children_young_people",
+                "healthy_adults",
             ]
             .map(String::from)
             .to_vec(),
@@ -416,8 +424,19 @@ fn segment_precedence_is_configurable() {
 
 /// One code from each of 13 eFI deficits (none of them a QOF register code).
 const DEFICIT_CODES: [&str; 13] = [
-    "21134002", "3978000", "3723001", "160733006", "29738008", "7956006", "60845006", "1912002", "47850008",
-    "5913000", "15188001", "44186003", "22220005",
+    "21134002",
+    "3978000",
+    "3723001",
+    "160733006",
+    "29738008",
+    "7956006",
+    "60845006",
+    "1912002",
+    "47850008",
+    "5913000",
+    "15188001",
+    "44186003",
+    "22220005",
 ];
 
 fn efi_fixture() -> (String, String) {

@@ -128,7 +128,11 @@ fn engine(args: &RuleArgs) -> Result<Engine, String> {
     for c in &args.codelists {
         let (cluster, file) = c.split_once('=').ok_or_else(|| format!("--codelist takes CLUSTER=FILE, not '{c}'"))?;
         let path = Path::new(file);
-        config.codelists.push(CodelistOverride { cluster: cluster.into(), file: path.display().to_string(), text: read(path)? });
+        config.codelists.push(CodelistOverride {
+            cluster: cluster.into(),
+            file: path.display().to_string(),
+            text: read(path)?,
+        });
     }
     for path in &args.rule_files {
         config.extra_rules.push(RuleSource { name: path.display().to_string(), text: read(path)? });
@@ -142,9 +146,17 @@ fn run(cli: Cli) -> Result<(), String> {
             fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let create = |name: &str| {
                 let path = out.join(name);
-                File::create(&path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(|e| format!("{}: {e}", path.display()))
+                File::create(&path)
+                    .map(|f| BufWriter::with_capacity(1 << 20, f))
+                    .map_err(|e| format!("{}: {e}", path.display()))
             };
-            let config = SynthConfig { patients, seed, deprivation, extract_date: extract_date.unwrap_or_else(today), practice_code };
+            let config = SynthConfig {
+                patients,
+                seed,
+                deprivation,
+                extract_date: extract_date.unwrap_or_else(today),
+                practice_code,
+            };
             let clusters = cohort_finder::codes::Clusters::builtin();
             let summary = synth::generate(&config, &clusters, create("patients.csv")?, create("events.csv")?)
                 .map_err(|e| format!("writing {}: {e}", out.display()))?;
@@ -175,7 +187,8 @@ fn run(cli: Cli) -> Result<(), String> {
                     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
                     let path = dir.join("report.json");
                     let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                    write_json(&report, BufWriter::with_capacity(1 << 20, file)).map_err(|e| format!("{}: {e}", path.display()))?;
+                    write_json(&report, BufWriter::with_capacity(1 << 20, file))
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
                     eprintln!("wrote {}", path.display());
                 }
                 (Format::Csv, Some(dir)) => write_files(&dir, &report::csv_files(&report))?,
@@ -217,7 +230,12 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             print("Settings (--set ID=VALUE):".into())?;
             for (id, s) in &engine.plan.settings {
-                print(format!("  {:<36} {} (default {})", id, cohort_finder::rules::plan::show(&s.value), cohort_finder::rules::plan::show(&s.default)))?;
+                print(format!(
+                    "  {:<36} {} (default {})",
+                    id,
+                    cohort_finder::rules::plan::show(&s.value),
+                    cohort_finder::rules::plan::show(&s.default)
+                ))?;
             }
             print("Clusters (--cluster ID to list the codes, --codelist ID=FILE to replace):".into())?;
             for c in engine.clusters.iter() {

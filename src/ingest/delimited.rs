@@ -43,20 +43,14 @@ pub fn prepare<R: Read>(mut reader: R) -> Result<Prepared<R>, PrepareError> {
                 break;
             };
             let end = scanned + e;
-            if skip_bom(&prefix[line_start..end], line_start)
-                .trim_ascii()
-                .is_empty()
-            {
+            if skip_bom(&prefix[line_start..end], line_start).trim_ascii().is_empty() {
                 line_start = end + 1;
                 scanned = end + 1;
             } else {
                 header = Some((line_start, end));
             }
         }
-        if eof
-            || prefix.len() >= HEADER_SCAN_LIMIT
-            || header.is_some_and(|(_, e)| e + 1 < prefix.len())
-        {
+        if eof || prefix.len() >= HEADER_SCAN_LIMIT || header.is_some_and(|(_, e)| e + 1 < prefix.len()) {
             break;
         }
         match reader.read(&mut chunk) {
@@ -72,19 +66,13 @@ pub fn prepare<R: Read>(mut reader: R) -> Result<Prepared<R>, PrepareError> {
     let (header_start, header_end) = header.unwrap_or((line_start.min(prefix.len()), prefix.len()));
     let delimiter = detect_delimiter(skip_bom(&prefix[header_start..header_end], header_start));
     // Old Mac exports end lines with a lone CR.
-    let cr_only =
-        prefix.get(header_end) == Some(&b'\r') && prefix.get(header_end + 1) != Some(&b'\n');
+    let cr_only = prefix.get(header_end) == Some(&b'\r') && prefix.get(header_end + 1) != Some(&b'\n');
     if prefix.starts_with(UTF8_BOM) {
         prefix.drain(..UTF8_BOM.len());
     }
     Ok(Prepared {
         delimiter,
-        reader: LineReader {
-            inner: Cursor::new(prefix).chain(reader),
-            cr_only,
-            last: b'\n',
-            done: false,
-        },
+        reader: LineReader { inner: Cursor::new(prefix).chain(reader), cr_only, last: b'\n', done: false },
     })
 }
 
@@ -113,10 +101,7 @@ impl<R: Read> Read for LineReader<R> {
             return Ok(0);
         }
         if self.cr_only {
-            buf[..n]
-                .iter_mut()
-                .filter(|b| **b == b'\r')
-                .for_each(|b| *b = b'\n');
+            buf[..n].iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
         }
         self.last = buf[n - 1];
         Ok(n)
@@ -180,10 +165,10 @@ pub fn delimiter_name(d: u8) -> &'static str {
 /// Windows-1252 characters for bytes 0x80–0x9F. The five undefined bytes map
 /// to the C1 control of the same value, as web browsers do.
 const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{8D}', '\u{017D}', '\u{8F}',
-    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{9D}', '\u{017E}', '\u{0178}',
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}',
+    '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{8D}', '\u{017D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}',
+    '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}',
+    '\u{0153}', '\u{9D}', '\u{017E}', '\u{0178}',
 ];
 
 /// Decodes bytes as Windows-1252 (Latin-1 outside 0x80–0x9F).
@@ -212,10 +197,7 @@ pub fn decode<'a>(bytes: &'a [u8], not_utf8: &mut bool) -> Cow<'a, str> {
 
 /// A header reduced to lower-case letters and digits, for matching.
 pub fn normalise_header(h: &str) -> String {
-    h.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    h.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// A canonical field of an input file.
@@ -228,131 +210,34 @@ pub struct FieldSpec {
 }
 
 const fn field(name: &'static str, aliases: &'static [&'static str], required: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        aliases,
-        required,
-    }
+    FieldSpec { name, aliases, required }
 }
 
 /// Patients file fields; the order is the index used by `HeaderMap::columns`.
 pub const PATIENT_FIELDS: [FieldSpec; 12] = [
-    field(
-        "patient_id",
-        &[
-            "patientid",
-            "id",
-            "patient",
-            "pid",
-            "personid",
-            "patientidentifier",
-        ],
-        true,
-    ),
+    field("patient_id", &["patientid", "id", "patient", "pid", "personid", "patientidentifier"], true),
     field("nhs_number", &["nhsnumber", "nhsno", "nhs"], false),
     field("date_of_birth", &["dateofbirth", "dob", "birthdate"], true),
     field("sex", &["sex", "gender"], false),
-    field(
-        "ethnicity",
-        &[
-            "ethnicity",
-            "ethnicgroup",
-            "ethniccategory",
-            "ethnicitycode",
-            "ethnic",
-        ],
-        false,
-    ),
-    field(
-        "imd_decile",
-        &["imddecile", "imd", "imd2019decile", "deprivationdecile"],
-        false,
-    ),
+    field("ethnicity", &["ethnicity", "ethnicgroup", "ethniccategory", "ethnicitycode", "ethnic"], false),
+    field("imd_decile", &["imddecile", "imd", "imd2019decile", "deprivationdecile"], false),
     field("lsoa", &["lsoa", "lsoacode", "lsoa11", "lsoa2011"], false),
-    field(
-        "practice_code",
-        &["practicecode", "practice", "odscode", "orgcode"],
-        false,
-    ),
-    field(
-        "registered_date",
-        &[
-            "registereddate",
-            "registrationdate",
-            "dateofregistration",
-            "regdate",
-        ],
-        false,
-    ),
-    field(
-        "deregistered_date",
-        &[
-            "deregistereddate",
-            "deregistrationdate",
-            "dateofderegistration",
-            "leftdate",
-        ],
-        false,
-    ),
+    field("practice_code", &["practicecode", "practice", "odscode", "orgcode"], false),
+    field("registered_date", &["registereddate", "registrationdate", "dateofregistration", "regdate"], false),
+    field("deregistered_date", &["deregistereddate", "deregistrationdate", "dateofderegistration", "leftdate"], false),
     field("date_of_death", &["dateofdeath", "dod", "deathdate"], false),
     field("name", &["name", "patientname", "fullname"], false),
 ];
 
 /// Events file fields; the order is the index used by `HeaderMap::columns`.
 pub const EVENT_FIELDS: [FieldSpec; 7] = [
-    field(
-        "patient_id",
-        &[
-            "patientid",
-            "id",
-            "patient",
-            "pid",
-            "personid",
-            "patientidentifier",
-        ],
-        true,
-    ),
-    field(
-        "code",
-        &[
-            "code",
-            "snomedcode",
-            "snomedctcode",
-            "conceptid",
-            "readcode",
-            "dmdcode",
-            "clinicalcode",
-        ],
-        true,
-    ),
-    field(
-        "date",
-        &[
-            "date",
-            "eventdate",
-            "effectivedate",
-            "recordeddate",
-            "consultationdate",
-            "issuedate",
-        ],
-        true,
-    ),
-    field(
-        "value",
-        &["value", "numericvalue", "result", "resultvalue", "value1"],
-        false,
-    ),
+    field("patient_id", &["patientid", "id", "patient", "pid", "personid", "patientidentifier"], true),
+    field("code", &["code", "snomedcode", "snomedctcode", "conceptid", "readcode", "dmdcode", "clinicalcode"], true),
+    field("date", &["date", "eventdate", "effectivedate", "recordeddate", "consultationdate", "issuedate"], true),
+    field("value", &["value", "numericvalue", "result", "resultvalue", "value1"], false),
     field("unit", &["unit", "units", "uom"], false),
-    field(
-        "code_system",
-        &["codesystem", "system", "codetype", "scheme"],
-        false,
-    ),
-    field(
-        "term",
-        &["term", "description", "rubric", "codeterm", "displayname"],
-        false,
-    ),
+    field("code_system", &["codesystem", "system", "codetype", "scheme"], false),
+    field("term", &["term", "description", "rubric", "codeterm", "displayname"], false),
 ];
 
 /// Which column holds each field.
@@ -372,11 +257,7 @@ pub struct HeaderMap {
 /// wins for its field; matched exactly after trimming, else after
 /// normalising. Other fields take the header matching their earliest alias;
 /// each header serves one field at most.
-pub fn map_headers(
-    headers: &[String],
-    fields: &[FieldSpec],
-    mapping: &BTreeMap<String, String>,
-) -> HeaderMap {
+pub fn map_headers(headers: &[String], fields: &[FieldSpec], mapping: &BTreeMap<String, String>) -> HeaderMap {
     let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
     let mut taken = vec![false; headers.len()];
     let mut columns = vec![None; fields.len()];
@@ -387,11 +268,7 @@ pub fn map_headers(
         };
         let exact = headers.iter().position(|h| h.trim() == wanted.trim());
         let wanted_norm = normalise_header(wanted);
-        let found = exact.or_else(|| {
-            normalised
-                .iter()
-                .position(|n| *n == wanted_norm && !n.is_empty())
-        });
+        let found = exact.or_else(|| normalised.iter().position(|n| *n == wanted_norm && !n.is_empty()));
         match found {
             Some(c) if !taken[c] => {
                 taken[c] = true;
@@ -404,10 +281,8 @@ pub fn map_headers(
         if columns[f].is_some() || mapping.contains_key(spec.name) {
             continue;
         }
-        columns[f] = spec
-            .aliases
-            .iter()
-            .find_map(|alias| (0..headers.len()).find(|&c| !taken[c] && normalised[c] == *alias));
+        columns[f] =
+            spec.aliases.iter().find_map(|alias| (0..headers.len()).find(|&c| !taken[c] && normalised[c] == *alias));
         if let Some(c) = columns[f] {
             taken[c] = true;
         }
@@ -417,18 +292,8 @@ pub fn map_headers(
         .zip(&columns)
         .filter_map(|(spec, c)| c.map(|c| (spec.name.to_owned(), headers[c].clone())))
         .collect();
-    let ignored = headers
-        .iter()
-        .zip(&taken)
-        .filter(|(_, &t)| !t)
-        .map(|(h, _)| h.clone())
-        .collect();
-    HeaderMap {
-        columns,
-        used,
-        ignored,
-        mapped_not_found,
-    }
+    let ignored = headers.iter().zip(&taken).filter(|(_, &t)| !t).map(|(h, _)| h.clone()).collect();
+    HeaderMap { columns, used, ignored, mapped_not_found }
 }
 
 #[cfg(test)]
@@ -466,10 +331,7 @@ mod tests {
         assert_eq!(out, &input[3..]);
         // A missing final line end is supplied; lone CRs become LFs.
         assert_eq!(prepared_bytes(b"a,b\n1,2"), (b',', b"a,b\n1,2\n".to_vec()));
-        assert_eq!(
-            prepared_bytes(b"a;b\r1;\"x\ry\"\r"),
-            (b';', b"a;b\n1;\"x\ny\"\n".to_vec())
-        );
+        assert_eq!(prepared_bytes(b"a;b\r1;\"x\ry\"\r"), (b';', b"a;b\n1;\"x\ny\"\n".to_vec()));
         assert_eq!(prepared_bytes(b"a,b\r\n1,2\r\n").1, b"a,b\r\n1,2\r\n");
         // A header longer than one read chunk, with the delimiter only late.
         let mut long = vec![b'x'; 20_000];
@@ -483,23 +345,14 @@ mod tests {
         // Newline inside a quoted header does not end the header line.
         let (d, _) = prepared_bytes(b"\"a\nb\"|c|d\n1|2|3\n");
         assert_eq!(d, b'|');
-        assert!(matches!(
-            prepare(&b"\xFF\xFEi\0d\0"[..]),
-            Err(PrepareError::Utf16)
-        ));
-        assert!(matches!(
-            prepare(&b"\xFE\xFF\0i\0d"[..]),
-            Err(PrepareError::Utf16)
-        ));
+        assert!(matches!(prepare(&b"\xFF\xFEi\0d\0"[..]), Err(PrepareError::Utf16)));
+        assert!(matches!(prepare(&b"\xFE\xFF\0i\0d"[..]), Err(PrepareError::Utf16)));
         assert_eq!(prepared_bytes(b""), (b',', vec![]));
     }
 
     #[test]
     fn windows_1252_decoding() {
-        assert_eq!(
-            decode_cp1252(b"Zo\xEB \x80 \x93q\x94 \x81"),
-            "Zoë € \u{201C}q\u{201D} \u{81}"
-        );
+        assert_eq!(decode_cp1252(b"Zo\xEB \x80 \x93q\x94 \x81"), "Zoë € \u{201C}q\u{201D} \u{81}");
         let mut flag = false;
         assert_eq!(decode(b"plain", &mut flag), "plain");
         assert!(!flag);
@@ -509,10 +362,8 @@ mod tests {
 
     #[test]
     fn headers_match_aliases_and_mapping_overrides() {
-        let headers: Vec<String> = ["Patient ID", "D.O.B.", "Gender", "Extra", "NHS No"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let headers: Vec<String> =
+            ["Patient ID", "D.O.B.", "Gender", "Extra", "NHS No"].iter().map(|s| s.to_string()).collect();
         let m = map_headers(&headers, &PATIENT_FIELDS, &BTreeMap::new());
         assert_eq!(m.columns[0], Some(0));
         assert_eq!(m.columns[1], Some(4));
@@ -527,22 +378,13 @@ mod tests {
         assert_eq!(m.columns[0], Some(1));
         assert_eq!(m.ignored, ["id"]);
 
-        let mapping: BTreeMap<String, String> = [
-            ("date_of_birth".to_string(), "Extra".to_string()),
-            ("sex".to_string(), "Nope".to_string()),
-        ]
-        .into();
-        let headers: Vec<String> = ["Patient ID", "DOB", "Extra", "Gender"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mapping: BTreeMap<String, String> =
+            [("date_of_birth".to_string(), "Extra".to_string()), ("sex".to_string(), "Nope".to_string())].into();
+        let headers: Vec<String> = ["Patient ID", "DOB", "Extra", "Gender"].iter().map(|s| s.to_string()).collect();
         let m = map_headers(&headers, &PATIENT_FIELDS, &mapping);
         assert_eq!(m.columns[2], Some(2));
         assert_eq!(m.columns[3], None, "a mapping entry replaces the aliases");
-        assert_eq!(
-            m.mapped_not_found,
-            [("sex".to_string(), "Nope".to_string())]
-        );
+        assert_eq!(m.mapped_not_found, [("sex".to_string(), "Nope".to_string())]);
         assert_eq!(m.ignored, ["DOB", "Gender"]);
     }
 }

@@ -15,8 +15,7 @@ use super::table::read_rows;
 use super::{FileKind, FileReport, Loader};
 
 // Field indices, in the order of `EVENT_FIELDS`.
-const REJECTED_PATIENT: &str =
-    "patient_id's row in the patients file was rejected (see the patients file report)";
+const REJECTED_PATIENT: &str = "patient_id's row in the patients file was rejected (see the patients file report)";
 
 const ID: usize = 0;
 const CODE: usize = 1;
@@ -28,14 +27,7 @@ const TERM: usize = 6;
 
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
     debug_assert_eq!(EVENT_FIELDS[TERM].name, "term");
-    let Loader {
-        clusters,
-        mapping,
-        builder,
-        ids,
-        rejected_ids,
-        ..
-    } = loader;
+    let Loader { clusters, mapping, builder, ids, rejected_ids, .. } = loader;
     let clusters = *clusters;
     // The last patient id seen and its index (exports are usually grouped by
     // patient, so most rows skip the hash lookup).
@@ -48,164 +40,137 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     let mut last_date_text: Vec<u8> = Vec::new();
     let mut last_date = None;
 
-    read_rows(
-        file,
-        FileKind::Events,
-        reader,
-        &EVENT_FIELDS,
-        &mapping.events,
-        |row, report| {
-            let line = row.line;
-            let id_bytes = row.bytes(ID);
-            let patient = if last_idx.is_some() && id_bytes == last_id.as_slice() {
-                last_idx
-            } else {
-                let id = row.get(ID);
-                if id.is_empty() {
-                    report.error(line, row.header(ID), "missing_patient_id", || {
-                        "patient_id is blank".into()
-                    });
+    read_rows(file, FileKind::Events, reader, &EVENT_FIELDS, &mapping.events, |row, report| {
+        let line = row.line;
+        let id_bytes = row.bytes(ID);
+        let patient = if last_idx.is_some() && id_bytes == last_id.as_slice() {
+            last_idx
+        } else {
+            let id = row.get(ID);
+            if id.is_empty() {
+                report.error(line, row.header(ID), "missing_patient_id", || "patient_id is blank".into());
+                return false;
+            }
+            let found = ids.get(id.as_bytes());
+            if found.is_some() {
+                last_id.clear();
+                last_id.extend_from_slice(id_bytes);
+                last_idx = found;
+            }
+            found.or_else(|| {
+                let rejected = rejected_ids.contains(id.as_ref());
+                report.error(line, row.header(ID), "unknown_patient", || {
+                    if rejected {
+                        REJECTED_PATIENT.into()
+                    } else {
+                        "patient_id not found in the patients file".into()
+                    }
+                });
+                None
+            })
+        };
+        let Some((patient, dob_days)) = patient else {
+            return false;
+        };
+
+        let code = row.get(CODE);
+        if code.is_empty() {
+            report.error(line, row.header(CODE), "missing_code", || "code is blank".into());
+            return false;
+        }
+        let date_bytes = row.bytes(DATE);
+        let date = match last_date {
+            Some(d) if date_bytes == last_date_text.as_slice() => d,
+            _ => {
+                let text = row.get(DATE);
+                if text.is_empty() {
+                    report.error(line, row.header(DATE), "missing_date", || "date is blank".into());
                     return false;
                 }
-                let found = ids.get(id.as_bytes());
-                if found.is_some() {
-                    last_id.clear();
-                    last_id.extend_from_slice(id_bytes);
-                    last_idx = found;
-                }
-                found.or_else(|| {
-                    let rejected = rejected_ids.contains(id.as_ref());
-                    report.error(line, row.header(ID), "unknown_patient", || {
-                        if rejected {
-                            REJECTED_PATIENT.into()
-                        } else {
-                            "patient_id not found in the patients file".into()
-                        }
-                    });
-                    None
-                })
-            };
-            let Some((patient, dob_days)) = patient else {
-                return false;
-            };
-
-            let code = row.get(CODE);
-            if code.is_empty() {
-                report.error(line, row.header(CODE), "missing_code", || {
-                    "code is blank".into()
-                });
-                return false;
-            }
-            let date_bytes = row.bytes(DATE);
-            let date = match last_date {
-                Some(d) if date_bytes == last_date_text.as_slice() => d,
-                _ => {
-                    let text = row.get(DATE);
-                    if text.is_empty() {
-                        report.error(line, row.header(DATE), "missing_date", || {
-                            "date is blank".into()
-                        });
+                match fields::parse_date(&text) {
+                    Ok(d) => {
+                        last_date_text.clear();
+                        last_date_text.extend_from_slice(date_bytes);
+                        last_date = Some(d);
+                        d
+                    }
+                    Err(e) => {
+                        report.error(line, row.header(DATE), "invalid_date", || format!("date: {e}"));
                         return false;
                     }
-                    match fields::parse_date(&text) {
-                        Ok(d) => {
-                            last_date_text.clear();
-                            last_date_text.extend_from_slice(date_bytes);
-                            last_date = Some(d);
-                            d
-                        }
-                        Err(e) => {
-                            report.error(line, row.header(DATE), "invalid_date", || {
-                                format!("date: {e}")
-                            });
-                            return false;
-                        }
-                    }
                 }
-            };
+            }
+        };
 
-            // The row is kept from here on.
-            let system = if row.has(SYSTEM) {
-                let bytes = row.bytes(SYSTEM);
-                if bytes != last_system.as_slice() {
-                    last_system.clear();
-                    last_system.extend_from_slice(bytes);
-                    last_system_parsed = CodeSystem::parse(&row.get(SYSTEM));
-                }
-                last_system_parsed.unwrap_or_else(|| {
-                    report.warning(line, row.header(SYSTEM), "unknown_code_system", || {
-                        format!(
-                            "code system '{}' is not recognised \
-                             (expected SNOMED CT, dm+d, Read v2 or CTV3); treated as SNOMED CT",
-                            fields::shorten(&row.get(SYSTEM))
-                        )
-                    });
-                    CodeSystem::Snomed
-                })
-            } else {
-                CodeSystem::Snomed
-            };
-
-            let value_text = row.get(VALUE);
-            let value = if value_text.is_empty() {
-                None
-            } else {
-                match fields::parse_value(&value_text) {
-                    Ok(v) => Some(v),
-                    Err(why) => {
-                        report.warning(line, row.header(VALUE), "invalid_value", || {
-                            format!(
-                                "value '{}' {why}; the value was dropped, the event kept",
-                                fields::shorten(&value_text)
-                            )
-                        });
-                        None
-                    }
-                }
-            };
-
-            let unit_text = row.get(UNIT);
-            let unit = if unit_text.is_empty() {
-                None
-            } else {
-                let u = builder.intern_unit(&unit_text);
-                if u.is_none() {
-                    report.warning(line, row.header(UNIT), "too_many_units", || {
-                        "more than 65,535 distinct units; this unit was dropped, the value kept"
-                            .into()
-                    });
-                }
-                u
-            };
-
-            let code_id = match builder.codes.lookup(&code) {
-                Some(id) if builder.codes.get(id).term.is_some() || !row.has(TERM) => id,
-                _ => {
-                    let term = row.get(TERM);
-                    builder
-                        .codes
-                        .intern(&code, system, Some(&term), |c| clusters.of_code(c))
-                }
-            };
-
-            if date.num_days_from_ce() < dob_days as i32 {
-                let date_of_birth = builder.patients[patient as usize].date_of_birth;
-                report.warning(line, row.header(DATE), "event_before_birth", || {
+        // The row is kept from here on.
+        let system = if row.has(SYSTEM) {
+            let bytes = row.bytes(SYSTEM);
+            if bytes != last_system.as_slice() {
+                last_system.clear();
+                last_system.extend_from_slice(bytes);
+                last_system_parsed = CodeSystem::parse(&row.get(SYSTEM));
+            }
+            last_system_parsed.unwrap_or_else(|| {
+                report.warning(line, row.header(SYSTEM), "unknown_code_system", || {
                     format!(
-                        "event dated {} is before the patient's date of birth {}; kept",
-                        crate::model::uk_date(date),
-                        crate::model::uk_date(date_of_birth)
+                        "code system '{}' is not recognised \
+                             (expected SNOMED CT, dm+d, Read v2 or CTV3); treated as SNOMED CT",
+                        fields::shorten(&row.get(SYSTEM))
                     )
                 });
+                CodeSystem::Snomed
+            })
+        } else {
+            CodeSystem::Snomed
+        };
+
+        let value_text = row.get(VALUE);
+        let value = if value_text.is_empty() {
+            None
+        } else {
+            match fields::parse_value(&value_text) {
+                Ok(v) => Some(v),
+                Err(why) => {
+                    report.warning(line, row.header(VALUE), "invalid_value", || {
+                        format!("value '{}' {why}; the value was dropped, the event kept", fields::shorten(&value_text))
+                    });
+                    None
+                }
             }
-            builder.push_event(Event {
-                patient,
-                date,
-                code: code_id,
-                value,
-                unit,
+        };
+
+        let unit_text = row.get(UNIT);
+        let unit = if unit_text.is_empty() {
+            None
+        } else {
+            let u = builder.intern_unit(&unit_text);
+            if u.is_none() {
+                report.warning(line, row.header(UNIT), "too_many_units", || {
+                    "more than 65,535 distinct units; this unit was dropped, the value kept".into()
+                });
+            }
+            u
+        };
+
+        let code_id = match builder.codes.lookup(&code) {
+            Some(id) if builder.codes.get(id).term.is_some() || !row.has(TERM) => id,
+            _ => {
+                let term = row.get(TERM);
+                builder.codes.intern(&code, system, Some(&term), |c| clusters.of_code(c))
+            }
+        };
+
+        if date.num_days_from_ce() < dob_days as i32 {
+            let date_of_birth = builder.patients[patient as usize].date_of_birth;
+            report.warning(line, row.header(DATE), "event_before_birth", || {
+                format!(
+                    "event dated {} is before the patient's date of birth {}; kept",
+                    crate::model::uk_date(date),
+                    crate::model::uk_date(date_of_birth)
+                )
             });
-            true
-        },
-    )
+        }
+        builder.push_event(Event { patient, date, code: code_id, value, unit });
+        true
+    })
 }

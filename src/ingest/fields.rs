@@ -31,10 +31,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
                 ));
             }
             if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
-                return Err(format!(
-                    "'{}' has an implausible year {y} (expected {MIN_YEAR}–{MAX_YEAR})",
-                    shorten(t)
-                ));
+                return Err(format!("'{}' has an implausible year {y} (expected {MIN_YEAR}–{MAX_YEAR})", shorten(t)));
             }
             NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| invalid(t))
         }
@@ -149,9 +146,7 @@ fn time_tail(rest: &[u8], iso: bool) -> bool {
                 return false;
             }
             // Seconds, fractions, zone or AM/PM: ignored.
-            r[i..]
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || b":.+- Zz".contains(c))
+            r[i..].iter().all(|c| c.is_ascii_alphanumeric() || b":.+- Zz".contains(c))
         }
         Some(_) => false,
     }
@@ -201,10 +196,7 @@ pub enum NhsNumber {
     /// Ten digits that pass the modulus 11 check.
     Valid(String),
     /// The normalised text (spaces and dashes removed) and why it fails.
-    Invalid {
-        normalised: String,
-        reason: &'static str,
-    },
+    Invalid { normalised: String, reason: &'static str },
 }
 
 impl NhsNumber {
@@ -233,14 +225,8 @@ impl NhsNumber {
 /// 11 − sum mod 11; 11 → 0; 10 → invalid). Numbers of one repeated digit
 /// are invalid even though some pass the check.
 pub fn nhs_number_check(text: &str) -> NhsNumber {
-    let normalised: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\t'))
-        .collect();
-    let invalid = |reason| NhsNumber::Invalid {
-        normalised: normalised.clone(),
-        reason,
-    };
+    let normalised: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '\t')).collect();
+    let invalid = |reason| NhsNumber::Invalid { normalised: normalised.clone(), reason };
     if normalised.is_empty() {
         return NhsNumber::Blank;
     }
@@ -254,11 +240,7 @@ pub fn nhs_number_check(text: &str) -> NhsNumber {
     if b.iter().all(|&c| c == b[0]) {
         return invalid("all its digits are the same");
     }
-    let sum: u32 = b[..9]
-        .iter()
-        .zip((2..=10).rev())
-        .map(|(&c, w)| (c - b'0') as u32 * w)
-        .sum();
+    let sum: u32 = b[..9].iter().zip((2..=10).rev()).map(|(&c, w)| (c - b'0') as u32 * w).sum();
     let check = match 11 - sum % 11 {
         11 => 0,
         10 => return invalid("its check digit would be 10, which no valid number has"),
@@ -279,19 +261,9 @@ pub fn parse_sex(text: &str) -> Option<Sex> {
     } else if eq("m") || eq("male") || eq("1") {
         Some(Sex::Male)
     } else if t.is_empty()
-        || [
-            "u",
-            "unknown",
-            "i",
-            "indeterminate",
-            "0",
-            "9",
-            "not known",
-            "not stated",
-            "not specified",
-        ]
-        .iter()
-        .any(|s| eq(s))
+        || ["u", "unknown", "i", "indeterminate", "0", "9", "not known", "not stated", "not specified"]
+            .iter()
+            .any(|s| eq(s))
     {
         Some(Sex::Unknown)
     } else {
@@ -363,9 +335,7 @@ mod tests {
             parse_date("31/02/2020").unwrap_err(),
             "'31/02/2020' is not a valid date (expected dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)"
         );
-        assert!(parse_date("13/13/2020")
-            .unwrap_err()
-            .contains("not a valid date"));
+        assert!(parse_date("13/13/2020").unwrap_err().contains("not a valid date"));
         assert!(parse_date("").unwrap_err().contains("not a valid date"));
         assert!(parse_date("2020-02-01x").is_err());
         assert!(parse_date("01/02-2020").is_err());
@@ -381,13 +351,8 @@ mod tests {
         let e = parse_date("1-Feb-20").unwrap_err();
         assert!(e.contains("two-digit year"), "{e}");
         let e = parse_date("01/01/1850").unwrap_err();
-        assert_eq!(
-            e,
-            "'01/01/1850' has an implausible year 1850 (expected 1880–2100)"
-        );
-        assert!(parse_date("2101-01-01")
-            .unwrap_err()
-            .contains("implausible"));
+        assert_eq!(e, "'01/01/1850' has an implausible year 1850 (expected 1880–2100)");
+        assert!(parse_date("2101-01-01").unwrap_err().contains("implausible"));
         assert_eq!(parse_date("01/01/1880"), Ok(d(1880, 1, 1)));
         assert_eq!(parse_date("31/12/2100"), Ok(d(2100, 12, 31)));
     }
@@ -410,10 +375,7 @@ mod tests {
         ] {
             assert_eq!(nhs_number_check(text).is_valid(), valid, "{text}");
         }
-        assert_eq!(
-            nhs_number_check("943 476-5919"),
-            NhsNumber::Valid("9434765919".into())
-        );
+        assert_eq!(nhs_number_check("943 476-5919"), NhsNumber::Valid("9434765919".into()));
         assert_eq!(nhs_number_check("  "), NhsNumber::Blank);
         match nhs_number_check("1234567890") {
             NhsNumber::Invalid { normalised, reason } => {

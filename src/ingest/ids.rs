@@ -92,15 +92,7 @@ impl IdIndex {
         let idx = self.len as u32;
         self.len += 1;
         let h = hash(id);
-        self.place(
-            h,
-            Slot {
-                tag_len: tag_len(h, id.len()),
-                idx1: idx + 1,
-                start,
-                payload,
-            },
-        );
+        self.place(h, Slot { tag_len: tag_len(h, id.len()), idx1: idx + 1, start, payload });
         Ok(idx)
     }
 

@@ -30,9 +30,7 @@ use serde::Serialize;
 use crate::codes::Clusters;
 use crate::model::{EthnicityGroup, PatientIdx, Population, PopulationBuilder};
 
-pub use delimited::{
-    decode_cp1252, detect_delimiter, normalise_header, FieldSpec, EVENT_FIELDS, PATIENT_FIELDS,
-};
+pub use delimited::{decode_cp1252, detect_delimiter, normalise_header, FieldSpec, EVENT_FIELDS, PATIENT_FIELDS};
 pub use fields::{nhs_number_check, parse_date, parse_decile, parse_sex, parse_value, NhsNumber};
 
 /// Diagnostics kept per file; the rest are only counted.
@@ -59,9 +57,8 @@ impl ColumnMapping {
     /// Unknown sections, unknown canonical names and non-string values are
     /// errors; the message names every offending entry.
     pub fn from_toml(text: &str) -> Result<ColumnMapping, String> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| format!("column mapping: {}", e.message()))?;
+        let table: toml::Table =
+            text.parse().map_err(|e: toml::de::Error| format!("column mapping: {}", e.message()))?;
         let mut mapping = ColumnMapping::default();
         let mut unknown = Vec::new();
         for (section, value) in &table {
@@ -69,15 +66,11 @@ impl ColumnMapping {
                 "patients" => (&PATIENT_FIELDS[..], &mut mapping.patients),
                 "events" => (&EVENT_FIELDS[..], &mut mapping.events),
                 other => {
-                    return Err(format!(
-                    "column mapping: unknown section [{other}] (expected [patients] and [events])"
-                ))
+                    return Err(format!("column mapping: unknown section [{other}] (expected [patients] and [events])"))
                 }
             };
             let toml::Value::Table(entries) = value else {
-                return Err(format!(
-                    "column mapping: '{section}' must be a [{section}] section"
-                ));
+                return Err(format!("column mapping: '{section}' must be a [{section}] section"));
             };
             for (name, header) in entries {
                 if !fields.iter().any(|f| f.name == name) {
@@ -85,16 +78,13 @@ impl ColumnMapping {
                     continue;
                 }
                 let toml::Value::String(header) = header else {
-                    return Err(format!(
-                        "column mapping: {section}.{name} must be a header name in quotes"
-                    ));
+                    return Err(format!("column mapping: {section}.{name} must be a header name in quotes"));
                 };
                 target.insert(name.clone(), header.clone());
             }
         }
         if !unknown.is_empty() {
-            let names =
-                |fields: &[FieldSpec]| fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
+            let names = |fields: &[FieldSpec]| fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
             return Err(format!(
                 "column mapping: unknown field name{} {} (patients fields: {}; events fields: {})",
                 if unknown.len() == 1 { "" } else { "s" },
@@ -239,11 +229,7 @@ fn fill_ethnicity(population: &mut Population, clusters: &Clusters) {
     let by_code: Vec<Option<EthnicityGroup>> = population
         .codes
         .iter()
-        .map(|(_, entry)| {
-            clusters
-                .ethnicity_of(&entry.code)
-                .filter(|&g| g != EthnicityGroup::NotRecorded)
-        })
+        .map(|(_, entry)| clusters.ethnicity_of(&entry.code).filter(|&g| g != EthnicityGroup::NotRecorded))
         .collect();
     if by_code.iter().all(Option::is_none) {
         return;
@@ -253,10 +239,7 @@ fn fill_ethnicity(population: &mut Population, clusters: &Clusters) {
             continue;
         }
         let range = population.event_range(p as PatientIdx);
-        let latest = population.events.code[range]
-            .iter()
-            .rev()
-            .find_map(|&c| by_code[c as usize]);
+        let latest = population.events.code[range].iter().rev().find_map(|&c| by_code[c as usize]);
         if let Some(group) = latest {
             population.patients[p].ethnicity = group;
         }

@@ -29,94 +29,63 @@ const NAME: usize = 11;
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
     debug_assert_eq!(PATIENT_FIELDS[NAME].name, "name");
     let report_index = loader.reports.len();
-    let Loader {
-        clusters,
-        mapping,
-        builder,
-        ids,
-        seen,
-        rejected_ids,
-        reports,
-    } = loader;
+    let Loader { clusters, mapping, builder, ids, seen, rejected_ids, reports } = loader;
     let clusters = *clusters;
-    read_rows(
-        file,
-        FileKind::Patients,
-        reader,
-        &PATIENT_FIELDS,
-        &mapping.patients,
-        |row, report| {
-            let line = row.line;
-            let id = row.get(ID);
-            if id.is_empty() {
-                report.error(line, row.header(ID), "missing_patient_id", || {
-                    "patient_id is blank".into()
-                });
-                return false;
-            }
-            if id.len() > MAX_ID_LEN {
-                report.error(line, row.header(ID), "patient_id_too_long", || {
-                    format!("patient_id is longer than {MAX_ID_LEN} bytes")
-                });
-                rejected_ids.insert(id.into_owned());
-                return false;
-            }
-            if let Some((first, _)) = ids.get(id.as_bytes()) {
-                let first = seen[first as usize];
-                let where_ = if first.report == report_index {
-                    format!("line {}", first.line)
-                } else {
-                    format!("line {} of {}", first.line, reports[first.report].file)
-                };
-                report.error(line, row.header(ID), "duplicate_patient_id", || {
-                    format!("duplicate patient_id (first seen on {where_})")
-                });
-                return false;
-            }
-            let Some(patient) = parse_patient(row, report, id.as_ref(), clusters) else {
-                rejected_ids.insert(id.into_owned());
-                return false;
-            };
-            let dob = patient.date_of_birth.num_days_from_ce() as u32;
-            if ids.insert(patient.id.as_bytes(), dob).is_err() {
-                report.error(line, row.header(ID), "too_many_patients", || {
-                    "too many patients for one population".into()
-                });
-                return false;
-            }
-            debug_assert_eq!(ids.len(), builder.patients.len() + 1);
-            seen.push(Seen {
-                report: report_index,
-                line,
+    read_rows(file, FileKind::Patients, reader, &PATIENT_FIELDS, &mapping.patients, |row, report| {
+        let line = row.line;
+        let id = row.get(ID);
+        if id.is_empty() {
+            report.error(line, row.header(ID), "missing_patient_id", || "patient_id is blank".into());
+            return false;
+        }
+        if id.len() > MAX_ID_LEN {
+            report.error(line, row.header(ID), "patient_id_too_long", || {
+                format!("patient_id is longer than {MAX_ID_LEN} bytes")
             });
-            builder.patients.push(patient);
-            true
-        },
-    )
+            rejected_ids.insert(id.into_owned());
+            return false;
+        }
+        if let Some((first, _)) = ids.get(id.as_bytes()) {
+            let first = seen[first as usize];
+            let where_ = if first.report == report_index {
+                format!("line {}", first.line)
+            } else {
+                format!("line {} of {}", first.line, reports[first.report].file)
+            };
+            report.error(line, row.header(ID), "duplicate_patient_id", || {
+                format!("duplicate patient_id (first seen on {where_})")
+            });
+            return false;
+        }
+        let Some(patient) = parse_patient(row, report, id.as_ref(), clusters) else {
+            rejected_ids.insert(id.into_owned());
+            return false;
+        };
+        let dob = patient.date_of_birth.num_days_from_ce() as u32;
+        if ids.insert(patient.id.as_bytes(), dob).is_err() {
+            report.error(line, row.header(ID), "too_many_patients", || "too many patients for one population".into());
+            return false;
+        }
+        debug_assert_eq!(ids.len(), builder.patients.len() + 1);
+        seen.push(Seen { report: report_index, line });
+        builder.patients.push(patient);
+        true
+    })
 }
 
 /// The checks that can reject a row come first, so a rejected row carries
 /// its error and no warnings.
-fn parse_patient(
-    row: &Row,
-    report: &mut Report,
-    id: &str,
-    clusters: &crate::codes::Clusters,
-) -> Option<Patient> {
+fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::codes::Clusters) -> Option<Patient> {
     let line = row.line;
     let dob_text = row.get(DOB);
     if dob_text.is_empty() {
-        report.error(line, row.header(DOB), "missing_date_of_birth", || {
-            "date_of_birth is blank".into()
-        });
+        report.error(line, row.header(DOB), "missing_date_of_birth", || "date_of_birth is blank".into());
         return None;
     }
     let date_of_birth = match fields::parse_date(&dob_text) {
         Ok(d) => d,
         Err(e) => {
-            report.error(line, row.header(DOB), "invalid_date", || {
-                format!("date_of_birth: {e}")
-            });
+            report.error(line, row.header(DOB), "invalid_date", || format!("date_of_birth: {e}"));
             return None;
         }
     };
@@ -161,10 +130,7 @@ fn parse_patient(
         let d = fields::parse_decile(&imd_text);
         if d.is_none() {
             report.warning(line, row.header(IMD), "invalid_imd_decile", || {
-                format!(
-                    "imd_decile '{}' is not a whole number from 1 to 10; left blank",
-                    fields::shorten(&imd_text)
-                )
+                format!("imd_decile '{}' is not a whole number from 1 to 10; left blank", fields::shorten(&imd_text))
             });
         }
         d
@@ -176,36 +142,23 @@ fn parse_patient(
             return None;
         }
         fields::parse_date(&text)
-            .map_err(|e| {
-                report.warning(line, row.header(f), "invalid_date", || {
-                    format!("{name}: {e}; left blank")
-                })
-            })
+            .map_err(|e| report.warning(line, row.header(f), "invalid_date", || format!("{name}: {e}; left blank")))
             .ok()
     };
     let registered_date = optional_date(REGISTERED, "registered_date");
     let deregistered_date = optional_date(DEREGISTERED, "deregistered_date");
     let date_of_death = optional_date(DEATH, "date_of_death");
     if let Some(r) = registered_date.filter(|&r| r < date_of_birth) {
-        report.warning(
-            line,
-            row.header(REGISTERED),
-            "registered_before_birth",
-            || {
-                format!(
-                    "registered_date {} is before date_of_birth {}; kept",
-                    crate::model::uk_date(r),
-                    crate::model::uk_date(date_of_birth)
-                )
-            },
-        );
+        report.warning(line, row.header(REGISTERED), "registered_before_birth", || {
+            format!(
+                "registered_date {} is before date_of_birth {}; kept",
+                crate::model::uk_date(r),
+                crate::model::uk_date(date_of_birth)
+            )
+        });
     }
 
-    let text = |f: usize| {
-        Some(row.get(f))
-            .filter(|t| !t.is_empty())
-            .map(|t| t.into_owned())
-    };
+    let text = |f: usize| Some(row.get(f)).filter(|t| !t.is_empty()).map(|t| t.into_owned());
     Some(Patient {
         id: id.to_owned(),
         nhs_number: nhs.into_normalised(),
@@ -229,21 +182,15 @@ fn ethnicity(row: &Row, report: &mut Report, clusters: &crate::codes::Clusters) 
     if text.is_empty() {
         return EthnicityGroup::NotRecorded;
     }
-    let letter = if text.len() <= 2 {
-        EthnicityGroup::from_nhs_category(&text)
-    } else {
-        None
-    };
-    letter
-        .or_else(|| clusters.ethnicity_of(&text))
-        .unwrap_or_else(|| {
-            report.warning(row.line, row.header(ETHNICITY), "unknown_ethnicity", || {
-                format!(
-                    "ethnicity '{}' is neither an NHS ethnic category (A–Z, 99) \
+    let letter = if text.len() <= 2 { EthnicityGroup::from_nhs_category(&text) } else { None };
+    letter.or_else(|| clusters.ethnicity_of(&text)).unwrap_or_else(|| {
+        report.warning(row.line, row.header(ETHNICITY), "unknown_ethnicity", || {
+            format!(
+                "ethnicity '{}' is neither an NHS ethnic category (A–Z, 99) \
                      nor a known SNOMED CT ethnicity code; recorded as not recorded",
-                    fields::shorten(&text)
-                )
-            });
-            EthnicityGroup::NotRecorded
-        })
+                fields::shorten(&text)
+            )
+        });
+        EthnicityGroup::NotRecorded
+    })
 }

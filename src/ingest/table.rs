@@ -68,23 +68,11 @@ impl Report {
         }
     }
 
-    pub fn error(
-        &mut self,
-        line: u64,
-        column: Option<&str>,
-        kind: &'static str,
-        message: impl FnOnce() -> String,
-    ) {
+    pub fn error(&mut self, line: u64, column: Option<&str>, kind: &'static str, message: impl FnOnce() -> String) {
         self.push(line, column, Severity::Error, kind, message);
     }
 
-    pub fn warning(
-        &mut self,
-        line: u64,
-        column: Option<&str>,
-        kind: &'static str,
-        message: impl FnOnce() -> String,
-    ) {
+    pub fn warning(&mut self, line: u64, column: Option<&str>, kind: &'static str, message: impl FnOnce() -> String) {
         self.push(line, column, Severity::Warning, kind, message);
     }
 }
@@ -120,10 +108,7 @@ impl<'r> Row<'r> {
     /// The raw trimmed bytes of field `f` (no decoding).
     #[inline]
     pub fn bytes(&self, f: usize) -> &'r [u8] {
-        self.columns[f]
-            .and_then(|c| self.record.get(c))
-            .unwrap_or(b"")
-            .trim_ascii()
+        self.columns[f].and_then(|c| self.record.get(c)).unwrap_or(b"").trim_ascii()
     }
 
     /// Whether the file has a column for field `f`.
@@ -152,15 +137,11 @@ pub fn read_rows(
     let prepared = match delimited::prepare(reader) {
         Ok(p) => p,
         Err(PrepareError::Utf16) => {
-            report.error(1, None, "utf16_encoding", || {
-                "file is UTF-16 encoded; save it as UTF-8 CSV".into()
-            });
+            report.error(1, None, "utf16_encoding", || "file is UTF-16 encoded; save it as UTF-8 CSV".into());
             return report.inner;
         }
         Err(PrepareError::Io(e)) => {
-            report.error(1, None, "read_error", || {
-                format!("the file could not be read: {e}")
-            });
+            report.error(1, None, "read_error", || format!("the file could not be read: {e}"));
             return report.inner;
         }
     };
@@ -185,10 +166,7 @@ pub fn read_rows(
             Ok(true) => {
                 header_line = start_line(&record, &csv);
                 let mut flag = false;
-                let h = record
-                    .iter()
-                    .map(|b| delimited::decode(b, &mut flag).trim().to_owned())
-                    .collect();
+                let h = record.iter().map(|b| delimited::decode(b, &mut flag).trim().to_owned()).collect();
                 if flag {
                     not_utf8_warned = true;
                     report.warning(header_line, None, "not_utf8", not_utf8_message);
@@ -196,15 +174,11 @@ pub fn read_rows(
                 break h;
             }
             Ok(false) => {
-                report.error(1, None, "empty_file", || {
-                    "the file is empty: expected a header line".into()
-                });
+                report.error(1, None, "empty_file", || "the file is empty: expected a header line".into());
                 return report.inner;
             }
             Err(e) => {
-                report.error(1, None, "read_error", || {
-                    format!("the file could not be read: {e}")
-                });
+                report.error(1, None, "read_error", || format!("the file could not be read: {e}"));
                 return report.inner;
             }
         }
@@ -223,12 +197,8 @@ pub fn read_rows(
             });
         }
     }
-    let missing: Vec<&str> = fields
-        .iter()
-        .zip(&map.columns)
-        .filter(|(f, c)| f.required && c.is_none())
-        .map(|(f, _)| f.name)
-        .collect();
+    let missing: Vec<&str> =
+        fields.iter().zip(&map.columns).filter(|(f, c)| f.required && c.is_none()).map(|(f, _)| f.name).collect();
     if !missing.is_empty() {
         report.error(header_line, Some(missing[0]), "missing_column", || {
             let mapped: Vec<String> = map
@@ -240,21 +210,9 @@ pub fn read_rows(
             format!(
                 "required column{} {} not found, so no rows were loaded (headers found: {}){}",
                 if missing.len() == 1 { "" } else { "s" },
-                missing
-                    .iter()
-                    .map(|m| format!("'{m}'"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                headers
-                    .iter()
-                    .map(|h| format!("'{h}'"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if mapped.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {}", mapped.join(", "))
-                }
+                missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", "),
+                headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", "),
+                if mapped.is_empty() { String::new() } else { format!("; {}", mapped.join(", ")) }
             )
         });
     }
@@ -265,9 +223,7 @@ pub fn read_rows(
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(1);
-                report.error(line, None, "read_error", || {
-                    format!("reading stopped here: {e}")
-                });
+                report.error(line, None, "read_error", || format!("reading stopped here: {e}"));
                 break;
             }
         }
@@ -300,8 +256,7 @@ pub fn read_rows(
 }
 
 fn not_utf8_message() -> String {
-    "the file is not all UTF-8; text was read as Windows-1252 (save it as CSV UTF-8 to be sure)"
-        .into()
+    "the file is not all UTF-8; text was read as Windows-1252 (save it as CSV UTF-8 to be sure)".into()
 }
 
 /// The physical line a record starts on. The csv position of a record is

@@ -18,51 +18,24 @@ fn d(y: i32, m: u32, day: u32) -> Date {
 
 /// The invariants every report must keep.
 fn check(r: &FileReport) {
-    assert_eq!(
-        r.read,
-        r.accepted + r.rejected,
-        "{}: read != accepted + rejected",
-        r.file
-    );
+    assert_eq!(r.read, r.accepted + r.rejected, "{}: read != accepted + rejected", r.file);
     let total: u64 = r.by_kind.values().sum();
-    assert_eq!(
-        total,
-        r.diagnostics.len() as u64 + r.diagnostics_not_shown,
-        "{}: by_kind total",
-        r.file
-    );
+    assert_eq!(total, r.diagnostics.len() as u64 + r.diagnostics_not_shown, "{}: by_kind total", r.file);
     assert!(r.diagnostics.len() <= MAX_DIAGNOSTICS);
-    let shown_warnings = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count() as u64;
+    let shown_warnings = r.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count() as u64;
     assert!(shown_warnings <= r.warnings);
     if r.diagnostics_not_shown == 0 {
         assert_eq!(shown_warnings, r.warnings, "{}: warnings count", r.file);
-        let errors = r
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count() as u64;
+        let errors = r.diagnostics.iter().filter(|d| d.severity == Severity::Error).count() as u64;
         // Each rejected row has an error, except that one file-level error
         // covers every row when a required column is missing.
         if !r.by_kind.contains_key("missing_column") {
-            assert!(
-                errors >= r.rejected,
-                "{}: {errors} errors for {} rejected rows",
-                r.file,
-                r.rejected
-            );
+            assert!(errors >= r.rejected, "{}: {errors} errors for {} rejected rows", r.file, r.rejected);
         }
     }
 }
 
-fn load_with(
-    mapping: ColumnMapping,
-    patients: &[u8],
-    events: &[&[u8]],
-) -> (Population, Vec<FileReport>) {
+fn load_with(mapping: ColumnMapping, patients: &[u8], events: &[&[u8]]) -> (Population, Vec<FileReport>) {
     let mut loader = Loader::new(clusters(), mapping);
     check(loader.load_patients("patients.csv", patients));
     for (i, e) in events.iter().enumerate() {
@@ -200,10 +173,7 @@ fn semicolon_fixture_with_bom_crlf_and_quoted_newline() {
     assert_eq!(b.imd_decile, Some(3));
     let c = &pop.patients[2];
     assert_eq!(c.date_of_birth, d(1962, 9, 15));
-    assert_eq!(
-        (c.sex, c.ethnicity, c.imd_decile),
-        (Sex::Unknown, EthnicityGroup::NotRecorded, None)
-    );
+    assert_eq!((c.sex, c.ethnicity, c.imd_decile), (Sex::Unknown, EthnicityGroup::NotRecorded, None));
     assert_eq!(c.registered_date, Some(d(1950, 1, 1)));
 
     assert_eq!(e.delimiter, "tab");
@@ -222,10 +192,7 @@ fn semicolon_fixture_with_bom_crlf_and_quoted_newline() {
         ]
     );
     assert!(e.diagnostics[3].message.contains("was rejected"));
-    assert_eq!(
-        e.diagnostics[4].message,
-        "patient_id not found in the patients file"
-    );
+    assert_eq!(e.diagnostics[4].message, "patient_id not found in the patients file");
     // 1002: White British (2020) then "not stated" (2023): stays White.
     assert_eq!(b.ethnicity, EthnicityGroup::White);
     // 1003's event is kept without its value.
@@ -252,10 +219,7 @@ fn line_numbers_count_blank_lines_and_survive_odd_line_ends() {
     // Blank lines (LF and CRLF) before a row, and no newline at the end.
     let lf = "patient_id,date_of_birth\n\n\na,bad\n\nb,01/01/1990\n\r\n \nc,bad";
     let (_, reports) = load(lf.as_bytes(), &[]);
-    assert_eq!(
-        kinds(&reports[0]),
-        [(4, "invalid_date"), (9, "invalid_date")]
-    );
+    assert_eq!(kinds(&reports[0]), [(4, "invalid_date"), (9, "invalid_date")]);
     assert_eq!(counts(&reports[0]), (3, 1, 2, 0));
     // Old Mac files end lines with a lone CR.
     let cr = "patient_id,date_of_birth,name\ra,01/01/1990,\"Two\rlines\"\rb,bad,x\r";
@@ -279,23 +243,16 @@ fn quoted_fields_keep_commas_and_newlines_and_later_lines_stay_right() {
     let (pop, reports) = load(patients.as_bytes(), &[]);
     let r = &reports[0];
     assert_eq!(counts(r), (5, 3, 2, 0));
-    assert_eq!(
-        kinds(r),
-        [(6, "invalid_date"), (9, "missing_date_of_birth")]
-    );
+    assert_eq!(kinds(r), [(6, "invalid_date"), (9, "missing_date_of_birth")]);
     assert!(r.diagnostics[0].message.contains("two-digit year"));
     assert_eq!(pop.patients[0].name.as_deref(), Some("Smith, Ann"));
-    assert_eq!(
-        pop.patients[1].name.as_deref(),
-        Some("Line one\nline two\nline three")
-    );
+    assert_eq!(pop.patients[1].name.as_deref(), Some("Line one\nline two\nline three"));
     assert_eq!(pop.patients[2].name.as_deref(), Some("Dee \"Dot\""));
 }
 
 #[test]
 fn header_aliases_are_recognised() {
-    let patients =
-        "Person ID,NHS No.,Date of Birth,GENDER,Ethnic Category,IMD 2019 Decile,LSOA11,ODS Code,\
+    let patients = "Person ID,NHS No.,Date of Birth,GENDER,Ethnic Category,IMD 2019 Decile,LSOA11,ODS Code,\
         Date of Registration,Left Date,DOD,Full Name,Shoe size\n\
         x,,02/03/1940,2,M,1,E010,Y1,01/01/2000,01/01/2010,01/01/2011,X Y,9\n";
     let events = "Patient,Concept ID,Consultation Date,Numeric Value,UOM,Scheme,Rubric\n\
@@ -315,27 +272,17 @@ fn header_aliases_are_recognised() {
         ("registered_date", "Date of Registration"),
         ("sex", "GENDER"),
     ];
-    let got: Vec<(&str, &str)> = reports[0]
-        .columns
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let got: Vec<(&str, &str)> = reports[0].columns.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(got, expected);
     assert_eq!(reports[0].ignored_columns, ["Shoe size"]);
     assert_eq!(reports[1].columns.len(), 7);
     assert_eq!(reports[1].columns["code_system"], "Scheme");
     let p = &pop.patients[0];
-    assert_eq!(
-        (p.sex, p.ethnicity, p.imd_decile),
-        (Sex::Female, EthnicityGroup::Black, Some(1))
-    );
+    assert_eq!((p.sex, p.ethnicity, p.imd_decile), (Sex::Female, EthnicityGroup::Black, Some(1)));
     assert_eq!(p.deregistered_date, Some(d(2010, 1, 1)));
     assert_eq!(p.date_of_death, Some(d(2011, 1, 1)));
     assert_eq!(counts(&reports[1]), (1, 1, 0, 0));
-    assert_eq!(
-        pop.codes.get(pop.events.code[0]).term.as_deref(),
-        Some("Hypertension")
-    );
+    assert_eq!(pop.codes.get(pop.events.code[0]).term.as_deref(), Some("Hypertension"));
 }
 
 #[test]
@@ -363,24 +310,15 @@ fn a_column_mapping_overrides_aliases() {
 
 #[test]
 fn column_mapping_errors_name_the_problem() {
-    let e = ColumnMapping::from_toml(
-        "[patients]\ndob = \"DOB\"\nsex = \"S\"\n[events]\nsnomed = \"x\"\n",
-    )
-    .unwrap_err();
-    assert!(
-        e.contains("unknown field names events.snomed, patients.dob"),
-        "{e}"
-    );
+    let e = ColumnMapping::from_toml("[patients]\ndob = \"DOB\"\nsex = \"S\"\n[events]\nsnomed = \"x\"\n").unwrap_err();
+    assert!(e.contains("unknown field names events.snomed, patients.dob"), "{e}");
     assert!(e.contains("date_of_birth"), "{e}");
     let e = ColumnMapping::from_toml("[people]\nsex = \"S\"\n").unwrap_err();
     assert!(e.contains("unknown section [people]"), "{e}");
     let e = ColumnMapping::from_toml("[patients]\nsex = 3\n").unwrap_err();
     assert!(e.contains("patients.sex must be a header name"), "{e}");
     assert!(ColumnMapping::from_toml("[patients\n").is_err());
-    assert_eq!(
-        ColumnMapping::from_toml("").unwrap(),
-        ColumnMapping::default()
-    );
+    assert_eq!(ColumnMapping::from_toml("").unwrap(), ColumnMapping::default());
 }
 
 #[test]
@@ -402,10 +340,7 @@ fn a_missing_required_column_rejects_every_row_with_one_error() {
     assert_eq!(counts(r), (3, 0, 3, 0));
     assert_eq!(r.diagnostics.len(), 1);
     let diag = &r.diagnostics[0];
-    assert_eq!(
-        (diag.line, diag.kind, diag.severity),
-        (1, "missing_column", Severity::Error)
-    );
+    assert_eq!((diag.line, diag.kind, diag.severity), (1, "missing_column", Severity::Error));
     assert_eq!(
         diag.message,
         "required column 'date_of_birth' not found, so no rows were loaded (headers found: 'patient_id', 'birth', 'sex')"
@@ -417,9 +352,7 @@ fn a_missing_required_column_rejects_every_row_with_one_error() {
     let r = &reports[1];
     assert_eq!(counts(r), (1, 0, 1, 0));
     assert!(
-        r.diagnostics[0]
-            .message
-            .starts_with("required columns 'code', 'date' not found"),
+        r.diagnostics[0].message.starts_with("required columns 'code', 'date' not found"),
         "{}",
         r.diagnostics[0].message
     );
@@ -485,53 +418,28 @@ fn invalid_nhs_numbers_are_kept_and_flagged_without_quoting_them() {
     assert_eq!(r.by_kind["invalid_nhs_number"], 4);
     for diag in &r.diagnostics {
         for p in &pop.patients {
-            assert!(
-                !diag.message.contains(p.nhs_number.as_deref().unwrap()),
-                "{}",
-                diag.message
-            );
-            assert!(
-                !diag.message.contains(p.name.as_deref().unwrap()),
-                "{}",
-                diag.message
-            );
+            assert!(!diag.message.contains(p.nhs_number.as_deref().unwrap()), "{}", diag.message);
+            assert!(!diag.message.contains(p.name.as_deref().unwrap()), "{}", diag.message);
         }
     }
 }
 
 #[test]
 fn duplicate_and_blank_ids_are_rejected() {
-    let patients =
-        "patient_id,date_of_birth\na,01/01/1990\nb,01/01/1991\na,01/01/1992\n ,01/01/1993\n";
+    let patients = "patient_id,date_of_birth\na,01/01/1990\nb,01/01/1991\na,01/01/1992\n ,01/01/1993\n";
     let (pop, reports) = load(patients.as_bytes(), &[]);
     let r = &reports[0];
     assert_eq!(counts(r), (4, 2, 2, 0));
-    assert_eq!(
-        kinds(r),
-        [(4, "duplicate_patient_id"), (5, "missing_patient_id")]
-    );
-    assert_eq!(
-        r.diagnostics[0].message,
-        "duplicate patient_id (first seen on line 2)"
-    );
-    assert_eq!(
-        pop.patients[0].date_of_birth,
-        d(1990, 1, 1),
-        "the first row wins"
-    );
+    assert_eq!(kinds(r), [(4, "duplicate_patient_id"), (5, "missing_patient_id")]);
+    assert_eq!(r.diagnostics[0].message, "duplicate patient_id (first seen on line 2)");
+    assert_eq!(pop.patients[0].date_of_birth, d(1990, 1, 1), "the first row wins");
 
     // Across two patients files the message names the first file.
     let mut loader = Loader::new(clusters(), ColumnMapping::default());
     loader.load_patients("one.csv", &b"patient_id,date_of_birth\na,01/01/1990\n"[..]);
-    let r = loader.load_patients(
-        "two.csv",
-        &b"patient_id,date_of_birth\nb,01/01/1990\na,01/01/1990\n"[..],
-    );
+    let r = loader.load_patients("two.csv", &b"patient_id,date_of_birth\nb,01/01/1990\na,01/01/1990\n"[..]);
     check(r);
-    assert_eq!(
-        r.diagnostics[0].message,
-        "duplicate patient_id (first seen on line 2 of one.csv)"
-    );
+    assert_eq!(r.diagnostics[0].message, "duplicate patient_id (first seen on line 2 of one.csv)");
     assert_eq!(loader.patient_count(), 2);
 
     let long = "x".repeat(2000);
@@ -571,14 +479,8 @@ fn event_rows_need_a_known_patient_a_code_and_a_date() {
             (9, "invalid_value"),
         ]
     );
-    assert_eq!(
-        r.diagnostics[0].message,
-        "patient_id not found in the patients file"
-    );
-    assert_eq!(
-        r.diagnostics[5].message,
-        "value 'seven' is not a number; the value was dropped, the event kept"
-    );
+    assert_eq!(r.diagnostics[0].message, "patient_id not found in the patients file");
+    assert_eq!(r.diagnostics[5].message, "value 'seven' is not a number; the value was dropped, the event kept");
     assert_eq!(r.diagnostics[5].column.as_deref(), Some("value"));
     assert_eq!(pop.event_range(1).len(), 2);
     assert!(pop.event_range(1).all(|i| pop.events.value(i).is_none()));
@@ -588,10 +490,7 @@ fn event_rows_need_a_known_patient_a_code_and_a_date() {
 #[test]
 fn events_loaded_before_any_patients_are_all_rejected() {
     let mut loader = Loader::new(clusters(), ColumnMapping::default());
-    let r = loader.load_events(
-        "e.csv",
-        &b"patient_id,code,date\np1,38341003,01/01/2020\n"[..],
-    );
+    let r = loader.load_events("e.csv", &b"patient_id,code,date\np1,38341003,01/01/2020\n"[..]);
     check(r);
     assert_eq!(counts(r), (1, 0, 1, 0));
     assert_eq!(r.by_kind["unknown_patient"], 1);
@@ -618,14 +517,8 @@ fn a_utf16_file_is_refused() {
     let r = &reports[0];
     assert_eq!(counts(r), (0, 0, 0, 0));
     assert_eq!(r.diagnostics.len(), 1);
-    assert_eq!(
-        (r.diagnostics[0].line, r.diagnostics[0].severity),
-        (1, Severity::Error)
-    );
-    assert_eq!(
-        r.diagnostics[0].message,
-        "file is UTF-16 encoded; save it as UTF-8 CSV"
-    );
+    assert_eq!((r.diagnostics[0].line, r.diagnostics[0].severity), (1, Severity::Error));
+    assert_eq!(r.diagnostics[0].message, "file is UTF-16 encoded; save it as UTF-8 CSV");
     assert!(pop.patients.is_empty());
     let mut big_endian = vec![0xFE, 0xFF];
     big_endian.extend_from_slice(b"\0p\0i\0d");
@@ -635,7 +528,8 @@ fn a_utf16_file_is_refused() {
 
 #[test]
 fn windows_1252_bytes_are_decoded_with_one_warning() {
-    let patients = b"patient_id,date_of_birth,name\n1,01/01/1990,Zo\xEB O\x92Brien\n2,01/01/1990,Ren\xE9e\n3,01/01/1990,Plain\n";
+    let patients =
+        b"patient_id,date_of_birth,name\n1,01/01/1990,Zo\xEB O\x92Brien\n2,01/01/1990,Ren\xE9e\n3,01/01/1990,Plain\n";
     let (pop, reports) = load(patients, &[]);
     assert_eq!(pop.patients[0].name.as_deref(), Some("Zoë O\u{2019}Brien"));
     assert_eq!(pop.patients[1].name.as_deref(), Some("Renée"));
@@ -690,7 +584,10 @@ fn optional_field_warnings_keep_the_row() {
             (3, "invalid_date")
         ]
     );
-    assert_eq!(r.diagnostics[0].message, "sex 'X' is not recognised (expected F, M, U or female, male, unknown); recorded as not known");
+    assert_eq!(
+        r.diagnostics[0].message,
+        "sex 'X' is not recognised (expected F, M, U or female, male, unknown); recorded as not known"
+    );
     let b = &pop.patients[1];
     assert_eq!(
         (b.sex, b.ethnicity, b.imd_decile, b.registered_date),
@@ -751,10 +648,7 @@ fn awkward_bytes_never_panic_and_always_reconcile() {
         b"patient_id;code;date\n;;\n",
     ];
     for input in inputs {
-        load(
-            input,
-            &[input, b"patient_id,code,date\na,\xE9,01/01/2000\n"],
-        );
+        load(input, &[input, b"patient_id,code,date\na,\xE9,01/01/2000\n"]);
     }
 }
 

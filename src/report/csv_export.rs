@@ -5,7 +5,8 @@
 use super::{explain::fmt_value, id_of, CheckReport, MemberReport, ReasonReport, Report};
 
 pub fn csv_files(report: &Report) -> Vec<(String, String)> {
-    let mut files = vec![("summary.csv".to_owned(), summary(report)), ("input_diagnostics.csv".to_owned(), diagnostics(report))];
+    let mut files =
+        vec![("summary.csv".to_owned(), summary(report)), ("input_diagnostics.csv".to_owned(), diagnostics(report))];
     for (id, cohort) in &report.cohorts.0 {
         files.push((format!("{id}.csv"), worklist(&cohort.members)));
     }
@@ -42,7 +43,15 @@ fn diagnostics(report: &Report) -> String {
     for (_, f) in &report.input.0 {
         for d in &f.diagnostics {
             let severity = id_of(&d.severity);
-            w.write_record([&d.file, &d.line.to_string(), d.column.as_deref().unwrap_or(""), &severity, d.kind, &d.message]).unwrap();
+            w.write_record([
+                &d.file,
+                &d.line.to_string(),
+                d.column.as_deref().unwrap_or(""),
+                &severity,
+                d.kind,
+                &d.message,
+            ])
+            .unwrap();
         }
     }
     finish(w)
@@ -72,8 +81,18 @@ fn check_text(c: &CheckReport) -> String {
 fn worklist(members: &[MemberReport]) -> String {
     let mut w = writer();
     w.write_record([
-        "patient_id", "nhs_number", "name", "age", "sex", "ethnicity_group", "imd_quintile", "core20", "segment",
-        "missing_checks", "checks_done", "reasons",
+        "patient_id",
+        "nhs_number",
+        "name",
+        "age",
+        "sex",
+        "ethnicity_group",
+        "imd_quintile",
+        "core20",
+        "segment",
+        "missing_checks",
+        "checks_done",
+        "reasons",
     ])
     .unwrap();
     for m in members {

@@ -120,7 +120,14 @@ impl Explainer<'_> {
             }
             Evidence::Efi { deficits, category } => {
                 let score = deficits as f64 / self.plan.efi.deficit_count() as f64;
-                (Shown::default(), Some(format!("{deficits} of {} deficits (eFI {score:.2}, {})", self.plan.efi.deficit_count(), category.label())))
+                (
+                    Shown::default(),
+                    Some(format!(
+                        "{deficits} of {} deficits (eFI {score:.2}, {})",
+                        self.plan.efi.deficit_count(),
+                        category.label()
+                    )),
+                )
             }
         }
     }

@@ -198,7 +198,9 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
         efi: EfiReport {
             source: plan.efi.source.clone(),
             assessed: efi_counts.iter().sum(),
-            categories: Ordered(EfiCategory::ALL.iter().map(|c| (c.label().to_owned(), efi_counts[*c as usize])).collect()),
+            categories: Ordered(
+                EfiCategory::ALL.iter().map(|c| (c.label().to_owned(), efi_counts[*c as usize])).collect(),
+            ),
         },
         breakdowns: breakdowns(plan, pop, analysis),
     }
@@ -249,11 +251,8 @@ fn breakdowns(plan: &Plan, pop: &Population, analysis: &Analysis) -> Breakdowns 
     let mut tables: Vec<Vec<GroupCounts>> =
         Dimension::ALL.iter().map(|d| d.groups().iter().map(|_| empty()).collect()).collect();
     // Each person's group in every dimension, worked out once.
-    let groups: Vec<[usize; 4]> = pop
-        .patients
-        .iter()
-        .map(|p| Dimension::ALL.map(|d| d.group(p, analysis.as_of)))
-        .collect();
+    let groups: Vec<[usize; 4]> =
+        pop.patients.iter().map(|p| Dimension::ALL.map(|d| d.group(p, analysis.as_of))).collect();
 
     for (p, g) in groups.iter().enumerate() {
         if analysis.not_current[p].is_some() {

@@ -43,7 +43,8 @@ pub fn category(plan: &EfiPlan, age: i32, deficits: u32) -> Option<EfiCategory> 
 fn distinct_medicines(plan: &EfiPlan, rec: &Record) -> Option<(u32, u32)> {
     let events = &rec.pop.events;
     let from = plan.polypharmacy_window.start(rec.as_of);
-    let start = from.map_or(rec.events.start, |f| rec.events.start + events.date[rec.events.clone()].partition_point(|&d| d < f));
+    let start = from
+        .map_or(rec.events.start, |f| rec.events.start + events.date[rec.events.clone()].partition_point(|&d| d < f));
     let mut seen: Vec<u32> = Vec::new();
     let mut latest = None;
     for i in start..rec.events.end {

@@ -19,18 +19,30 @@ pub enum Evidence {
     /// The event that satisfied the criterion.
     Event(u32),
     /// `n` qualifying events; `latest` is the most recent.
-    Count { n: u32, latest: u32 },
+    Count {
+        n: u32,
+        latest: u32,
+    },
     /// The latest blood pressure: lowest systolic and diastolic of that day.
-    Bp { systolic: u32, diastolic: Option<u32> },
+    Bp {
+        systolic: u32,
+        diastolic: Option<u32>,
+    },
     Age(i32),
     /// Nothing qualifying was ever recorded.
     NeverRecorded,
     /// The latest relevant event, which did not qualify (too old, or its value).
     LastRecorded(u32),
     /// The latest blood pressure, which did not qualify.
-    LastBp { systolic: u32, diastolic: Option<u32> },
+    LastBp {
+        systolic: u32,
+        diastolic: Option<u32>,
+    },
     /// eFI deficits present.
-    Efi { deficits: u32, category: EfiCategory },
+    Efi {
+        deficits: u32,
+        category: EfiCategory,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,13 +81,15 @@ fn eval_inner(c: &Criterion, rec: &Record, ctx: &Context, out: &mut Vec<Reason>)
                 None => false,
             }
         }
-        Criterion::Register { label, diagnosis, resolved, window } => match register_match(rec, *diagnosis, resolved, *window) {
-            Some(event) => {
-                push(*label, Evidence::Event(event));
-                true
+        Criterion::Register { label, diagnosis, resolved, window } => {
+            match register_match(rec, *diagnosis, resolved, *window) {
+                Some(event) => {
+                    push(*label, Evidence::Event(event));
+                    true
+                }
+                None => false,
             }
-            None => false,
-        },
+        }
         Criterion::LatestBp { label, clusters, systolic, diastolic, compare, window } => {
             let Some((s, d)) = latest_bp(rec, *clusters, *window) else { return false };
             let sv = rec.value(s).unwrap_or(f64::NAN);
@@ -210,7 +224,11 @@ fn register_match(rec: &Record, diagnosis: ClusterId, resolved: &[ClusterId], wi
 
 /// The latest day with a systolic reading in the window, and the lowest
 /// systolic and diastolic values recorded that day (the QOF convention).
-fn latest_bp(rec: &Record, (sys_cluster, dia_cluster): (ClusterId, ClusterId), window: Window) -> Option<(u32, Option<u32>)> {
+fn latest_bp(
+    rec: &Record,
+    (sys_cluster, dia_cluster): (ClusterId, ClusterId),
+    window: Window,
+) -> Option<(u32, Option<u32>)> {
     let from = window.start(rec.as_of);
     let with_value = |list: &[u32]| list.iter().rev().copied().filter(|&e| rec.value(e).is_some()).collect::<Vec<_>>();
     let systolic = with_value(rec.in_cluster(sys_cluster));
@@ -241,16 +259,14 @@ fn latest_relevant(c: &Criterion, rec: &Record) -> Option<Evidence> {
     match c {
         Criterion::Coded { clusters, .. } => rec.latest(clusters, None).map(Evidence::LastRecorded),
         Criterion::Register { diagnosis, .. } => rec.latest(&[*diagnosis], None).map(Evidence::LastRecorded),
-        Criterion::LatestBp { clusters, .. } => {
-            latest_bp(rec, *clusters, Window::Ever).map(|(systolic, diastolic)| Evidence::LastBp { systolic, diastolic })
-        }
-        Criterion::All(items) | Criterion::Any(items) => items
-            .iter()
-            .filter_map(|i| latest_relevant(i, rec))
-            .max_by_key(|e| match e {
+        Criterion::LatestBp { clusters, .. } => latest_bp(rec, *clusters, Window::Ever)
+            .map(|(systolic, diastolic)| Evidence::LastBp { systolic, diastolic }),
+        Criterion::All(items) | Criterion::Any(items) => {
+            items.iter().filter_map(|i| latest_relevant(i, rec)).max_by_key(|e| match e {
                 Evidence::LastRecorded(x) | Evidence::LastBp { systolic: x, .. } => *x,
                 _ => 0,
-            }),
+            })
+        }
         _ => None,
     }
 }
@@ -263,4 +279,3 @@ fn records_codes(c: &Criterion) -> bool {
         _ => false,
     }
 }
-

@@ -54,9 +54,8 @@ impl RuleOptions {
     /// Parses `id=value` as given on a command line: a TOML value (number,
     /// boolean, quoted string) or else plain text.
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
-        let (id, value) = assignment
-            .split_once('=')
-            .ok_or_else(|| format!("'{assignment}' is not of the form setting=value"))?;
+        let (id, value) =
+            assignment.split_once('=').ok_or_else(|| format!("'{assignment}' is not of the form setting=value"))?;
         let value = toml::from_str::<BTreeMap<String, toml::Value>>(&format!("v = {value}"))
             .ok()
             .and_then(|mut m| m.remove("v"))
@@ -73,22 +72,39 @@ pub fn compile(sources: &[RuleSource], options: &RuleOptions, clusters: &Cluster
     for source in sources {
         match toml::from_str::<RuleFile>(&source.text) {
             Ok(file) => files.push((source, file)),
-            Err(e) => errors.push(RuleError { file: source.name.clone(), path: String::new(), message: e.to_string().trim().to_owned() }),
+            Err(e) => errors.push(RuleError {
+                file: source.name.clone(),
+                path: String::new(),
+                message: e.to_string().trim().to_owned(),
+            }),
         }
     }
 
     let mut settings = BTreeMap::new();
     for (source, file) in &files {
         for (i, s) in file.setting.iter().enumerate() {
-            let value = SettingValue { title: s.title.clone(), value: s.default.clone(), default: s.default.clone(), note: s.note.clone() };
+            let value = SettingValue {
+                title: s.title.clone(),
+                value: s.default.clone(),
+                default: s.default.clone(),
+                note: s.note.clone(),
+            };
             if settings.insert(s.id.clone(), value).is_some() {
-                errors.push(RuleError { file: source.name.clone(), path: format!("setting[{i}].id"), message: format!("setting '{}' is declared twice", s.id) });
+                errors.push(RuleError {
+                    file: source.name.clone(),
+                    path: format!("setting[{i}].id"),
+                    message: format!("setting '{}' is declared twice", s.id),
+                });
             }
         }
     }
     for (id, value) in &options.settings {
         match settings.get_mut(id) {
-            None => errors.push(RuleError { file: "settings".into(), path: id.clone(), message: format!("there is no setting '{id}'") }),
+            None => errors.push(RuleError {
+                file: "settings".into(),
+                path: id.clone(),
+                message: format!("there is no setting '{id}'"),
+            }),
             Some(s) if !same_type(&s.default, value) => errors.push(RuleError {
                 file: "settings".into(),
                 path: id.clone(),
@@ -136,7 +152,11 @@ pub fn compile(sources: &[RuleSource], options: &RuleOptions, clusters: &Cluster
             if sorted_order != ids {
                 planner.error(
                     "segments.precedence",
-                    format!("the precedence must name each segment exactly once ({}); given: {}", ids.join(", "), order.join(", ")),
+                    format!(
+                        "the precedence must name each segment exactly once ({}); given: {}",
+                        ids.join(", "),
+                        order.join(", ")
+                    ),
                 );
             } else {
                 for id in &order {
@@ -144,7 +164,10 @@ pub fn compile(sources: &[RuleSource], options: &RuleOptions, clusters: &Cluster
                     segments.push(planner.segment(&format!("segments.segment[{i}]"), seg));
                 }
                 if !matches!(segments.last().map(|s| &s.when), Some(plan::Criterion::Always { .. })) {
-                    planner.error("segments.precedence", "the last segment must be the catch-all (always = true), so that everyone has a segment");
+                    planner.error(
+                        "segments.precedence",
+                        "the last segment must be the catch-all (always = true), so that everyone has a segment",
+                    );
                 }
             }
         }
@@ -159,7 +182,13 @@ pub fn compile(sources: &[RuleSource], options: &RuleOptions, clusters: &Cluster
 
 fn same_type(a: &toml::Value, b: &toml::Value) -> bool {
     use toml::Value::*;
-    matches!((a, b), (String(_), String(_)) | (Integer(_), Integer(_)) | (Float(_), Float(_) | Integer(_)) | (Boolean(_), Boolean(_)))
+    matches!(
+        (a, b),
+        (String(_), String(_))
+            | (Integer(_), Integer(_))
+            | (Float(_), Float(_) | Integer(_))
+            | (Boolean(_), Boolean(_))
+    )
 }
 
 #[cfg(test)]
@@ -242,8 +271,14 @@ eligible = { all = [{ coded = ["no_such_cluster"] }, { coded = ["bp"], within = 
 
     #[test]
     fn segment_precedence_must_name_every_segment_once() {
-        let options = RuleOptions { segment_precedence: Some(vec!["frailty".into(), "frailty".into()]), ..Default::default() };
+        let options =
+            RuleOptions { segment_precedence: Some(vec!["frailty".into(), "frailty".into()]), ..Default::default() };
         let e = messages(compile_with("", &options).unwrap_err());
-        assert!(e[0].starts_with("rules/segments.toml: segments.precedence: the precedence must name each segment exactly once"), "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "rules/segments.toml: segments.precedence: the precedence must name each segment exactly once"
+            ),
+            "{e:?}"
+        );
     }
 }

@@ -192,19 +192,54 @@ pub enum Criterion {
         count_at_least: u32,
         on_or_after_latest: Option<ClusterId>,
     },
-    Register { label: LabelId, diagnosis: ClusterId, resolved: Vec<ClusterId>, window: Window },
+    Register {
+        label: LabelId,
+        diagnosis: ClusterId,
+        resolved: Vec<ClusterId>,
+        window: Window,
+    },
     /// `clusters` are the systolic and diastolic value clusters.
-    LatestBp { label: LabelId, clusters: (ClusterId, ClusterId), systolic: f64, diastolic: f64, compare: Compare, window: Window },
-    Age { label: LabelId, min: Option<i32>, max: Option<i32> },
-    Sex { label: LabelId, sex: Sex },
-    ImdDecile { label: LabelId, deciles: Vec<u8> },
-    Ethnicity { label: LabelId, groups: Vec<EthnicityGroup> },
-    Cohort { index: usize },
-    Efi { label: LabelId, at_least: EfiCategory },
+    LatestBp {
+        label: LabelId,
+        clusters: (ClusterId, ClusterId),
+        systolic: f64,
+        diastolic: f64,
+        compare: Compare,
+        window: Window,
+    },
+    Age {
+        label: LabelId,
+        min: Option<i32>,
+        max: Option<i32>,
+    },
+    Sex {
+        label: LabelId,
+        sex: Sex,
+    },
+    ImdDecile {
+        label: LabelId,
+        deciles: Vec<u8>,
+    },
+    Ethnicity {
+        label: LabelId,
+        groups: Vec<EthnicityGroup>,
+    },
+    Cohort {
+        index: usize,
+    },
+    Efi {
+        label: LabelId,
+        at_least: EfiCategory,
+    },
     All(Vec<Criterion>),
     Any(Vec<Criterion>),
-    Not { label: LabelId, inner: Box<Criterion> },
-    Always { label: LabelId },
+    Not {
+        label: LabelId,
+        inner: Box<Criterion>,
+    },
+    Always {
+        label: LabelId,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -467,7 +502,10 @@ impl<'a> Planner<'a> {
             None | Some("eligible") => Members::Eligible,
             Some("missing_checks") => Members::MissingChecks,
             Some(other) => {
-                self.error(&format!("{path}.members"), format!("'{other}' is not a member rule (eligible or missing_checks)"));
+                self.error(
+                    &format!("{path}.members"),
+                    format!("'{other}' is not a member rule (eligible or missing_checks)"),
+                );
                 Members::Eligible
             }
         };
@@ -478,7 +516,12 @@ impl<'a> Planner<'a> {
         let mut checks = Vec::new();
         for (i, k) in c.check.iter().enumerate() {
             let done = self.criterion(&format!("{path}.check[{i}].done"), &k.done);
-            checks.push(CheckPlan { id: k.id.clone(), title: k.title.clone(), done, required: k.required.unwrap_or(true) });
+            checks.push(CheckPlan {
+                id: k.id.clone(),
+                title: k.title.clone(),
+                done,
+                required: k.required.unwrap_or(true),
+            });
         }
         // Registered only after its own criteria, so a cohort cannot refer to itself.
         let index = self.cohort_index.len();
@@ -548,12 +591,8 @@ impl<'a> Planner<'a> {
             "register" => {
                 let name = c.register.as_deref().unwrap_or_default();
                 let diagnosis = self.cluster(&format!("{path}.register"), name);
-                let resolved: Vec<ClusterId> = c
-                    .resolved
-                    .iter()
-                    .flatten()
-                    .filter_map(|r| self.cluster(&format!("{path}.resolved"), r))
-                    .collect();
+                let resolved: Vec<ClusterId> =
+                    c.resolved.iter().flatten().filter_map(|r| self.cluster(&format!("{path}.resolved"), r)).collect();
                 let Some(diagnosis) = diagnosis else { return always(self) };
                 let text = c.label.clone().unwrap_or_else(|| {
                     let mut t = format!("{} not resolved", self.cluster_title(diagnosis));
@@ -568,10 +607,17 @@ impl<'a> Planner<'a> {
                 let [s, d] = c.latest_bp.as_ref().unwrap();
                 let systolic = self.number(&format!("{path}.latest_bp"), s);
                 let diastolic = self.number(&format!("{path}.latest_bp"), d);
-                let compare_text = c.compare.as_deref().map(|t| self.text(&format!("{path}.compare"), t)).unwrap_or(Some("at_or_above".into()));
+                let compare_text = c
+                    .compare
+                    .as_deref()
+                    .map(|t| self.text(&format!("{path}.compare"), t))
+                    .unwrap_or(Some("at_or_above".into()));
                 let compare = compare_text.and_then(|t| {
                     Compare::parse(&t).or_else(|| {
-                        self.error(&format!("{path}.compare"), format!("'{t}' is not a comparison (below, at_or_below, at_or_above, above)"));
+                        self.error(
+                            &format!("{path}.compare"),
+                            format!("'{t}' is not a comparison (below, at_or_below, at_or_above, above)"),
+                        );
                         None
                     })
                 });
@@ -582,11 +628,19 @@ impl<'a> Planner<'a> {
                 else {
                     return always(self);
                 };
-                let joiner = if matches!(compare, Compare::Below | Compare::AtOrBelow) { "" } else { " (either value)" };
+                let joiner =
+                    if matches!(compare, Compare::Below | Compare::AtOrBelow) { "" } else { " (either value)" };
                 let text = c.label.clone().unwrap_or_else(|| {
                     format!("Latest blood pressure {} {systolic}/{diastolic}{joiner}", compare.symbol())
                 });
-                Criterion::LatestBp { label: self.label(text), clusters: (sc, dc), systolic, diastolic, compare, window }
+                Criterion::LatestBp {
+                    label: self.label(text),
+                    clusters: (sc, dc),
+                    systolic,
+                    diastolic,
+                    compare,
+                    window,
+                }
             }
             "age" => {
                 let min = c.age_min.as_ref().and_then(|n| self.whole(&format!("{path}.age_min"), n));
@@ -604,7 +658,10 @@ impl<'a> Planner<'a> {
                     Some("female") => Sex::Female,
                     Some("male") => Sex::Male,
                     other => {
-                        self.error(&format!("{path}.sex"), format!("'{}' is not a sex (female or male)", other.unwrap_or_default()));
+                        self.error(
+                            &format!("{path}.sex"),
+                            format!("'{}' is not a sex (female or male)", other.unwrap_or_default()),
+                        );
                         Sex::Unknown
                     }
                 };
@@ -625,7 +682,10 @@ impl<'a> Planner<'a> {
                 for g in c.ethnicity.iter().flatten() {
                     match EthnicityGroup::from_id(g) {
                         Some(e) => groups.push(e),
-                        None => self.error(&format!("{path}.ethnicity"), format!("'{g}' is not an ethnic group (white, mixed, asian, black, other, not_recorded)")),
+                        None => self.error(
+                            &format!("{path}.ethnicity"),
+                            format!("'{g}' is not an ethnic group (white, mixed, asian, black, other, not_recorded)"),
+                        ),
                     }
                 }
                 let names: Vec<&str> = groups.iter().map(|g| g.label()).collect();
@@ -637,7 +697,10 @@ impl<'a> Planner<'a> {
                 match self.cohort_index.get(name) {
                     Some(&index) => Criterion::Cohort { index },
                     None => {
-                        self.error(&format!("{path}.cohort"), format!("no cohort '{name}' is defined before this point"));
+                        self.error(
+                            &format!("{path}.cohort"),
+                            format!("no cohort '{name}' is defined before this point"),
+                        );
                         always(self)
                     }
                 }
@@ -645,10 +708,16 @@ impl<'a> Planner<'a> {
             "efi" => {
                 let text = c.efi.clone().unwrap_or_default();
                 let at_least = EfiCategory::parse(&text).unwrap_or_else(|| {
-                    self.error(&format!("{path}.efi"), format!("'{text}' is not an eFI category (mild, moderate, severe)"));
+                    self.error(
+                        &format!("{path}.efi"),
+                        format!("'{text}' is not an eFI category (mild, moderate, severe)"),
+                    );
                     EfiCategory::Severe
                 });
-                let label = c.label.clone().unwrap_or_else(|| format!("Electronic frailty index {} or worse", at_least.label()));
+                let label = c
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| format!("Electronic frailty index {} or worse", at_least.label()));
                 Criterion::Efi { label: self.label(label), at_least }
             }
             "all" | "any" => {
@@ -656,8 +725,13 @@ impl<'a> Planner<'a> {
                 if list.is_empty() {
                     self.error(&format!("{path}.{kind}"), "an empty list");
                 }
-                let items = list.iter().enumerate().map(|(i, x)| self.criterion(&format!("{path}.{kind}[{i}]"), x)).collect();
-                if *kind == "all" { Criterion::All(items) } else { Criterion::Any(items) }
+                let items =
+                    list.iter().enumerate().map(|(i, x)| self.criterion(&format!("{path}.{kind}[{i}]"), x)).collect();
+                if *kind == "all" {
+                    Criterion::All(items)
+                } else {
+                    Criterion::Any(items)
+                }
             }
             "not" => {
                 let inner = self.criterion(&format!("{path}.not"), c.not.as_ref().unwrap());
@@ -686,7 +760,10 @@ impl<'a> Planner<'a> {
             let (op, rest) = v.split_at(split);
             let cmp = Compare::parse(op);
             let threshold = rest.trim().parse::<f64>().ok().or_else(|| {
-                rest.trim().starts_with('$').then(|| self.number(&format!("{path}.value"), &NumberOrSetting::Setting(rest.trim().into()))).flatten()
+                rest.trim()
+                    .starts_with('$')
+                    .then(|| self.number(&format!("{path}.value"), &NumberOrSetting::Setting(rest.trim().into())))
+                    .flatten()
             });
             match (cmp, threshold) {
                 (Some(cmp), Some(t)) => Some((cmp, t)),
@@ -735,7 +812,8 @@ impl<'a> Planner<'a> {
             | Criterion::Not { label, .. }
             | Criterion::Always { label } => self.labels[*label as usize].clone(),
             Criterion::Cohort { index } => {
-                let id = self.cohort_index.iter().find(|(_, &i)| i == *index).map(|(k, _)| k.clone()).unwrap_or_default();
+                let id =
+                    self.cohort_index.iter().find(|(_, &i)| i == *index).map(|(k, _)| k.clone()).unwrap_or_default();
                 format!("cohort {id}")
             }
             Criterion::All(items) => items.iter().map(|i| self.describe(i)).collect::<Vec<_>>().join(" and "),

@@ -89,10 +89,17 @@ pub fn segments(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -
         text: "[[cohort]]\nid = \"everyone\"\ntitle = \"Everyone\"\neligible = { always = true }\n".into(),
     };
     let engine = Engine::new(&EngineConfig { rules, extra_rules: vec![everyone], ..Default::default() }).unwrap();
-    let report = report_from(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"), as_of);
+    let report =
+        report_from(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"), as_of);
     cohort(&report, "everyone")
         .members
         .iter()
-        .map(|m| (m.patient_id.clone(), m.segment.clone(), m.segment_reasons.first().map(|r| r.rule.clone()).unwrap_or_default()))
+        .map(|m| {
+            (
+                m.patient_id.clone(),
+                m.segment.clone(),
+                m.segment_reasons.first().map(|r| r.rule.clone()).unwrap_or_default(),
+            )
+        })
         .collect()
 }

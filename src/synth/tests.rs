@@ -1,0 +1,340 @@
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::*;
+use crate::codes::Clusters;
+
+fn extract() -> Date {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn config(patients: usize, seed: u64, deprivation: Deprivation) -> SynthConfig {
+    SynthConfig { deprivation, ..SynthConfig::new(patients, seed, extract()) }
+}
+
+fn run(config: &SynthConfig, clusters: &Clusters) -> (Vec<u8>, Vec<u8>, SynthSummary) {
+    let (mut p, mut e) = (Vec::new(), Vec::new());
+    let summary = generate(config, clusters, &mut p, &mut e).unwrap();
+    (p, e, summary)
+}
+
+struct Pat {
+    dob: Date,
+    imd: Option<u8>,
+    reg: Date,
+    left: Option<Date>,
+}
+
+struct Event {
+    patient: String,
+    code: String,
+    date: Date,
+    value: String,
+    unit: String,
+    system: String,
+}
+
+fn parse_date(s: &str) -> Option<Date> {
+    (!s.is_empty()).then(|| ymd(s.as_bytes()))
+}
+
+fn parse(patients: &[u8], events: &[u8]) -> (BTreeMap<String, Pat>, Vec<Event>, Vec<String>) {
+    let mut pats = BTreeMap::new();
+    let mut nhs = Vec::new();
+    for r in csv::Reader::from_reader(patients).records() {
+        let r = r.unwrap();
+        let left = parse_date(&r[9]).or(parse_date(&r[10]));
+        pats.insert(
+            r[0].to_owned(),
+            Pat { dob: parse_date(&r[2]).unwrap(), imd: r[5].parse().ok(), reg: parse_date(&r[8]).unwrap(), left },
+        );
+        nhs.push(r[1].to_owned());
+    }
+    let evs = csv::Reader::from_reader(events)
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            Event {
+                patient: r[0].to_owned(),
+                code: r[1].to_owned(),
+                date: parse_date(&r[2]).unwrap(),
+                value: r[3].to_owned(),
+                unit: r[4].to_owned(),
+                system: r[5].to_owned(),
+            }
+        })
+        .collect();
+    (pats, evs, nhs)
+}
+
+#[test]
+fn same_seed_same_bytes_and_different_seed_different_practice() {
+    let clusters = Clusters::builtin();
+    let a = run(&config(400, 7, Deprivation::Average), &clusters);
+    let b = run(&config(400, 7, Deprivation::Average), &clusters);
+    assert!(a.0 == b.0 && a.1 == b.1, "same config must give identical files");
+    assert_eq!(a.2, b.2);
+    let c = run(&config(400, 8, Deprivation::Average), &clusters);
+    assert_ne!(a.0, c.0);
+    assert_ne!(a.1, c.1);
+}
+
+#[test]
+fn headers_are_exactly_as_specified() {
+    let clusters = Clusters::builtin();
+    let (p, e, _) = run(&config(5, 1, Deprivation::Average), &clusters);
+    let first = |b: &[u8]| String::from_utf8(b.split(|c| *c == b'\n').next().unwrap().to_vec()).unwrap();
+    assert_eq!(
+        first(&p),
+        "patient_id,nhs_number,date_of_birth,sex,ethnicity,imd_decile,lsoa,practice_code,registered_date,deregistered_date,date_of_death,name"
+    );
+    assert_eq!(first(&e), "patient_id,code,date,value,unit,code_system,term");
+    assert!(!p.contains(&b'\r') && !e.contains(&b'\r'), "LF line ends only");
+}
+
+#[test]
+fn every_cluster_code_belongs_to_its_cluster() {
+    let clusters = Clusters::builtin();
+    let vocab = Vocab::new(&clusters);
+    for info in &vocab.table {
+        if let Some(cluster) = info.cluster {
+            let id = clusters.id(cluster).unwrap();
+            assert!(clusters.of_code(&info.code).contains(&id), "{} ({}) is not in {cluster}", info.code, info.term);
+        }
+        assert!(!info.term.is_empty(), "{} has no term", info.code);
+    }
+    for (group, codes) in vocab.ethnicity.iter().enumerate() {
+        assert!(!codes.is_empty(), "no ethnicity codes for group {group}");
+        let expected = [
+            crate::model::EthnicityGroup::White,
+            crate::model::EthnicityGroup::Mixed,
+            crate::model::EthnicityGroup::Asian,
+            crate::model::EthnicityGroup::Black,
+            crate::model::EthnicityGroup::Other,
+        ][group];
+        for c in codes {
+            assert_eq!(clusters.ethnicity_of(&vocab.get(*c).code), Some(expected));
+        }
+    }
+    // Every code written is one of the vocabulary's, with its system.
+    let known: HashMap<&str, &str> = vocab.table.iter().map(|c| (c.code.as_str(), c.system)).collect();
+    let (_, e, _) = run(&config(1500, 3, Deprivation::Average), &clusters);
+    let (_, events, _) = parse(&[], &e);
+    let mut seen = HashSet::new();
+    for ev in &events {
+        assert_eq!(known.get(ev.code.as_str()), Some(&ev.system.as_str()), "unexpected code {}", ev.code);
+        seen.insert(ev.code.clone());
+        assert_eq!(ev.value.is_empty(), ev.unit.is_empty(), "{}: a unit goes with a value", ev.code);
+    }
+    // Medicines are dm+d; the LD health check is Read v2.
+    assert!(events.iter().any(|e| e.system == "dmd"));
+    assert!(events.iter().any(|e| e.code == "69DB." && e.system == "read2"));
+    assert!(seen.len() > 60, "only {} distinct codes", seen.len());
+}
+
+#[test]
+fn nhs_numbers_are_valid_test_numbers_and_unique() {
+    let clusters = Clusters::builtin();
+    let (p, e, summary) = run(&config(2000, 11, Deprivation::Deprived), &clusters);
+    let (pats, _, nhs) = parse(&p, &e);
+    assert_eq!(pats.len() as u64, summary.patients);
+    let unique: HashSet<&String> = nhs.iter().collect();
+    assert_eq!(unique.len(), nhs.len());
+    for n in &nhs {
+        assert!(n.len() == 10 && n.starts_with("999"), "{n}");
+        assert_eq!(check_digit(&n[..9]), Some((n.as_bytes()[9] - b'0') as u32), "{n}");
+    }
+    assert_eq!(check_digit("943476591"), Some(9));
+    assert_eq!(check_digit("123456789"), None);
+}
+
+#[test]
+fn nothing_is_recorded_after_the_extract_before_birth_or_after_leaving() {
+    let clusters = Clusters::builtin();
+    let (p, e, _) = run(&config(3000, 5, Deprivation::Average), &clusters);
+    let (pats, events, _) = parse(&p, &e);
+    let mut before_reg = 0;
+    for ev in &events {
+        let pat = &pats[&ev.patient];
+        assert!(ev.date <= extract(), "{} on {} after the extract", ev.code, ev.date);
+        assert!(ev.date >= pat.dob, "{} on {} before birth {}", ev.code, ev.date, pat.dob);
+        if let Some(left) = pat.left {
+            assert!(ev.date <= left, "{} on {} after leaving {left}", ev.code, ev.date);
+        }
+        if ev.date < pat.reg {
+            before_reg += 1;
+        }
+    }
+    // Old diagnoses and vaccinations may predate registration; little else does.
+    assert!(before_reg * 10 < events.len(), "{before_reg} of {} before registration", events.len());
+    for pat in pats.values() {
+        assert!(pat.reg >= pat.dob && pat.reg <= extract());
+    }
+}
+
+/// The latest date of any code of each cluster, per patient.
+struct Latest {
+    map: HashMap<(u32, crate::model::ClusterId), Date>,
+    alive: Vec<bool>,
+}
+
+fn ymd(b: &[u8]) -> Date {
+    let n = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |a, d| a * 10 + (d - b'0') as u32);
+    NaiveDate::from_ymd_opt(n(0..4) as i32, n(5..7), n(8..10)).unwrap()
+}
+
+impl Latest {
+    fn new(clusters: &Clusters, patients: &[u8], events: &[u8]) -> Latest {
+        let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut alive = Vec::new();
+        let mut reader = csv::Reader::from_reader(patients);
+        for r in reader.byte_records() {
+            let r = r.unwrap();
+            ids.insert(r[0].to_vec(), alive.len() as u32);
+            alive.push(r[9].is_empty() && r[10].is_empty());
+        }
+        let mut memo: HashMap<Vec<u8>, Box<[crate::model::ClusterId]>> = HashMap::new();
+        let mut map: HashMap<(u32, crate::model::ClusterId), Date> = HashMap::new();
+        let mut reader = csv::Reader::from_reader(events);
+        for r in reader.byte_records() {
+            let r = r.unwrap();
+            let patient = ids[&r[0]];
+            let date = ymd(&r[2]);
+            let of = memo.entry(r[1].to_vec()).or_insert_with(|| clusters.of_code(std::str::from_utf8(&r[1]).unwrap()));
+            for c in of.iter() {
+                let e = map.entry((patient, *c)).or_insert(date);
+                *e = (*e).max(date);
+            }
+        }
+        Latest { map, alive }
+    }
+
+    fn alive(&self) -> usize {
+        self.alive.iter().filter(|a| **a).count()
+    }
+
+    /// People on a register: a code from `diagnosis` with no later code from
+    /// `resolved`, alive and registered on the extract date.
+    fn register(&self, clusters: &Clusters, diagnosis: &str, resolved: Option<&str>, since: Option<Date>) -> usize {
+        let d = clusters.id(diagnosis).unwrap();
+        let r = resolved.map(|r| clusters.id(r).unwrap());
+        (0..self.alive.len() as u32)
+            .filter(|&p| self.alive[p as usize])
+            .filter(|&p| {
+                let Some(dx) = self.map.get(&(p, d)) else {
+                    return false;
+                };
+                let res = r.and_then(|r| self.map.get(&(p, r)));
+                since.is_none_or(|s| *dx >= s) && res.is_none_or(|res| dx >= res)
+            })
+            .count()
+    }
+}
+
+#[test]
+fn register_prevalences_are_near_national_figures() {
+    let clusters = Clusters::builtin();
+    let (p, e, _) = run(&config(20_000, 42, Deprivation::Average), &clusters);
+    let latest = Latest::new(&clusters, &p, &e);
+    let alive = latest.alive() as f64;
+    let five_years_ago = extract() - chrono::Duration::days(5 * 365);
+    let checks = [
+        ("hyp", Some("hyp_resolved"), None, 12.0, 17.0),
+        ("dm", Some("dm_resolved"), None, 5.0, 8.0),
+        ("asthma", Some("asthma_resolved"), None, 5.0, 8.0),
+        ("copd", Some("copd_resolved"), None, 1.2, 2.8),
+        ("chd", None, None, 2.0, 4.2),
+        ("af", None, None, 1.3, 2.8),
+        ("stroke_tia", None, None, 1.2, 2.6),
+        ("hf", Some("hf_resolved"), None, 0.6, 1.6),
+        ("ckd", Some("ckd_resolved"), None, 2.2, 4.6),
+        ("dementia", None, None, 0.45, 1.2),
+        ("epilepsy", Some("epilepsy_resolved"), None, 0.5, 1.2),
+        ("osteoporosis", None, None, 0.6, 1.5),
+        ("ra", None, None, 0.5, 1.2),
+        ("pad", None, None, 0.35, 0.95),
+        ("cancer", None, Some(five_years_ago), 2.0, 4.2),
+        ("palliative", Some("palliative_not_indicated"), None, 0.25, 0.9),
+        ("smi", Some("smi_remission"), None, 0.65, 1.4),
+        ("ld", None, None, 0.4, 1.0),
+        ("autism", None, None, 0.6, 1.5),
+    ];
+    let mut failures = Vec::new();
+    for (cluster, resolved, since, lo, hi) in checks {
+        let pct = 100.0 * latest.register(&clusters, cluster, resolved, since) as f64 / alive;
+        if !(lo..=hi).contains(&pct) {
+            failures.push(format!("{cluster}: {pct:.2}% not in {lo}–{hi}%"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Share of adults aged 40+ in deciles `lo..=hi` (alive, registered) with a
+/// systolic BP in the last five years.
+fn bp_recorded(clusters: &Clusters, runs: &[(Vec<u8>, Vec<u8>)], deciles: std::ops::RangeInclusive<u8>) -> f64 {
+    let sys = clusters.id("systolic_bp").unwrap();
+    let since = extract() - chrono::Duration::days(5 * 365);
+    let (mut eligible, mut with) = (0, 0);
+    for (p, e) in runs {
+        let (pats, events, _) = parse(p, e);
+        let measured: HashSet<&str> = events
+            .iter()
+            .filter(|ev| ev.date >= since && clusters.of_code(&ev.code).contains(&sys))
+            .map(|ev| ev.patient.as_str())
+            .collect();
+        for (id, pat) in &pats {
+            let age = extract().years_since(pat.dob).unwrap_or(0);
+            if pat.left.is_none() && age >= 40 && pat.imd.is_some_and(|d| deciles.contains(&d)) {
+                eligible += 1;
+                with += usize::from(measured.contains(id.as_str()));
+            }
+        }
+    }
+    with as f64 / eligible.max(1) as f64
+}
+
+#[test]
+fn blood_pressure_is_recorded_less_often_in_the_most_deprived_deciles() {
+    let clusters = Clusters::builtin();
+    let runs: Vec<(Vec<u8>, Vec<u8>)> = [Deprivation::Deprived, Deprivation::Affluent]
+        .iter()
+        .map(|d| {
+            let (p, e, _) = run(&config(5000, 21, *d), &clusters);
+            (p, e)
+        })
+        .collect();
+    let low = bp_recorded(&clusters, &runs, 1..=2);
+    let high = bp_recorded(&clusters, &runs, 9..=10);
+    assert!(low + 0.03 < high, "BP recorded in 5 years: deciles 1–2 {low:.3}, 9–10 {high:.3}");
+}
+
+#[test]
+fn deprivation_profiles_shape_the_deciles() {
+    let clusters = Clusters::builtin();
+    for (d, lo, hi) in [(Deprivation::Deprived, 1, 3), (Deprivation::Affluent, 8, 10)] {
+        let (p, e, _) = run(&config(2000, 9, d), &clusters);
+        let (pats, _, _) = parse(&p, &e);
+        let with: Vec<u8> = pats.values().filter_map(|p| p.imd).collect();
+        let inside = with.iter().filter(|x| (lo..=hi).contains(*x)).count() as f64 / with.len() as f64;
+        assert!(inside > 0.6, "{d}: {inside:.2} in deciles {lo}–{hi}");
+        let blank = pats.values().filter(|p| p.imd.is_none()).count() as f64 / pats.len() as f64;
+        assert!((0.01..0.06).contains(&blank), "{d}: {blank:.3} blank");
+    }
+    assert_eq!("Affluent".parse::<Deprivation>(), Ok(Deprivation::Affluent));
+    assert_eq!(Deprivation::Deprived.to_string(), "deprived");
+    assert!("rich".parse::<Deprivation>().is_err());
+}
+
+#[test]
+fn values_are_plain_decimals_and_some_bp_sit_on_the_thresholds() {
+    let clusters = Clusters::builtin();
+    let (p, e, _) = run(&config(3000, 13, Deprivation::Average), &clusters);
+    let (_, events, _) = parse(&p, &e);
+    let mut on_threshold = 0;
+    for ev in events.iter().filter(|e| !e.value.is_empty()) {
+        assert!(ev.value.bytes().all(|b| b.is_ascii_digit() || b == b'.'), "{}", ev.value);
+        if ev.code == "271649006" && (ev.value == "140" || ev.value == "150") {
+            on_threshold += 1;
+        }
+    }
+    assert!(on_threshold > 0);
+}
