@@ -3,6 +3,7 @@
 //! decides where they go.
 
 use super::{explain::fmt_value, id_of, CheckReport, MemberReport, ReasonReport, Report};
+use crate::model::uk_date;
 
 pub fn csv_files(report: &Report) -> Vec<(String, String)> {
     let mut files =
@@ -66,7 +67,7 @@ fn reason_text(r: &ReasonReport) -> String {
     if let Some(detail) = &r.detail {
         parts.push(detail.clone());
     } else if let Some(date) = &record.date {
-        parts.push(date.clone());
+        parts.push(date.parse().map(uk_date).unwrap_or_else(|_| date.clone()));
     }
     if let (Some(v), None) = (record.value, &r.detail) {
         parts.push(format!("{}{}", fmt_value(v), record.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()));
@@ -92,12 +93,15 @@ fn worklist(members: &[MemberReport]) -> String {
         "segment",
         "missing_checks",
         "checks_done",
+        "optional_checks",
         "reasons",
     ])
     .unwrap();
     for m in members {
-        let missing: Vec<String> = m.checks.iter().filter(|c| !c.done).map(check_text).collect();
-        let done: Vec<String> = m.checks.iter().filter(|c| c.done).map(check_text).collect();
+        // Checks that are not required never put anyone on a list: shown apart.
+        let missing: Vec<String> = m.checks.iter().filter(|c| c.required && !c.done).map(check_text).collect();
+        let done: Vec<String> = m.checks.iter().filter(|c| c.required && c.done).map(check_text).collect();
+        let optional: Vec<String> = m.checks.iter().filter(|c| !c.required).map(check_text).collect();
         let reasons: Vec<String> = m.reasons.iter().map(reason_text).collect();
         w.write_record([
             m.patient_id.as_str(),
@@ -111,6 +115,7 @@ fn worklist(members: &[MemberReport]) -> String {
             &m.segment,
             &missing.join("; "),
             &done.join("; "),
+            &optional.join("; "),
             &reasons.join("; "),
         ])
         .unwrap();
