@@ -25,6 +25,10 @@ pub mod report;
 pub mod risk;
 pub mod rules;
 pub mod synth;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+use std::sync::Arc;
 
 use codes::{Clusters, CodelistError};
 use ingest::{ColumnMapping, FileReport, Loader};
@@ -73,7 +77,7 @@ impl std::error::Error for ConfigError {}
 /// The clusters and the checked rules: load data with [`Engine::loader`],
 /// then [`Engine::report`] for any as-of date.
 pub struct Engine {
-    pub clusters: Clusters,
+    pub clusters: Arc<Clusters>,
     pub plan: Plan,
 }
 
@@ -86,11 +90,11 @@ impl Engine {
         let mut sources = rules::builtin_sources();
         sources.extend(config.extra_rules.iter().cloned());
         let plan = rules::compile(&sources, &config.rules, &clusters).map_err(ConfigError::Rules)?;
-        Ok(Engine { clusters, plan })
+        Ok(Engine { clusters: Arc::new(clusters), plan })
     }
 
-    pub fn loader(&self, mapping: ColumnMapping) -> Loader<'_> {
-        Loader::new(&self.clusters, mapping)
+    pub fn loader(&self, mapping: ColumnMapping) -> Loader {
+        Loader::new(Arc::clone(&self.clusters), mapping)
     }
 
     /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`.

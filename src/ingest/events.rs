@@ -7,6 +7,7 @@ use std::io::Read;
 
 use chrono::Datelike;
 
+use crate::codes::Clusters;
 use crate::model::{CodeSystem, Event, PatientIdx};
 
 use super::delimited::EVENT_FIELDS;
@@ -28,7 +29,7 @@ const TERM: usize = 6;
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
     debug_assert_eq!(EVENT_FIELDS[TERM].name, "term");
     let Loader { clusters, mapping, builder, ids, rejected_ids, .. } = loader;
-    let clusters = *clusters;
+    let clusters: &Clusters = clusters;
     // The last patient id seen and its index (exports are usually grouped by
     // patient, so most rows skip the hash lookup).
     let mut last_id: Vec<u8> = Vec::new();

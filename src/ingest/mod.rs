@@ -24,8 +24,9 @@ mod patients;
 mod table;
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::codes::Clusters;
 use crate::model::{EthnicityGroup, PatientIdx, Population, PopulationBuilder};
@@ -38,7 +39,8 @@ pub const MAX_DIAGNOSTICS: usize = 200;
 
 /// The user's own header names: canonical field name -> header as written in
 /// their file. An entry replaces the built-in aliases for that field.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ColumnMapping {
     pub patients: BTreeMap<String, String>,
     pub events: BTreeMap<String, String>,
@@ -159,8 +161,8 @@ struct Seen {
 }
 
 /// Reads a patients file and then events files into a population.
-pub struct Loader<'c> {
-    clusters: &'c Clusters,
+pub struct Loader {
+    clusters: Arc<Clusters>,
     mapping: ColumnMapping,
     builder: PopulationBuilder,
     /// Patient id -> (index into `builder.patients`, date of birth as days
@@ -173,8 +175,8 @@ pub struct Loader<'c> {
     reports: Vec<FileReport>,
 }
 
-impl<'c> Loader<'c> {
-    pub fn new(clusters: &'c Clusters, mapping: ColumnMapping) -> Self {
+impl Loader {
+    pub fn new(clusters: Arc<Clusters>, mapping: ColumnMapping) -> Self {
         Loader {
             clusters,
             mapping,
@@ -220,7 +222,7 @@ impl<'c> Loader<'c> {
         let mut population = self.builder.build();
         // A file without terms still gets readable reasons: the codelist's term.
         population.codes.fill_missing_terms(|code| self.clusters.term_of(code));
-        fill_ethnicity(&mut population, self.clusters);
+        fill_ethnicity(&mut population, &self.clusters);
         (population, self.reports)
     }
 }

@@ -4,6 +4,7 @@ use std::io::Read;
 
 use chrono::Datelike;
 
+use crate::codes::Clusters;
 use crate::model::{Date, EthnicityGroup, Patient, Sex};
 
 use super::delimited::PATIENT_FIELDS;
@@ -30,7 +31,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     debug_assert_eq!(PATIENT_FIELDS[NAME].name, "name");
     let report_index = loader.reports.len();
     let Loader { clusters, mapping, builder, ids, seen, rejected_ids, reports } = loader;
-    let clusters = *clusters;
+    let clusters: &Clusters = clusters;
     read_rows(file, FileKind::Patients, reader, &PATIENT_FIELDS, &mapping.patients, |row, report| {
         let line = row.line;
         let id = row.get(ID);

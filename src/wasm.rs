@@ -1,0 +1,210 @@
+//! The browser binding: a thin `Session` over [`crate::Engine`].
+//!
+//! Files go in as bytes or through a read callback (so a Web Worker can
+//! stream a `File` with `FileReaderSync` and `File.slice`, never holding the
+//! whole file); reports come out as JSON text, the same bytes the native
+//! CLI writes for the same input and as-of date. No clinical logic here.
+
+use std::io::{self, Read};
+
+use js_sys::{Function, Uint8Array};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::ingest::{ColumnMapping, FileReport, Loader};
+use crate::model::{Date, Population};
+use crate::rules::{RuleOptions, RuleSource};
+use crate::synth::{self, Deprivation, SynthConfig};
+use crate::{CodelistOverride, Engine, EngineConfig};
+
+/// The settings a page may pass, as JSON: every field optional.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct SessionConfig {
+    settings: std::collections::BTreeMap<String, toml::Value>,
+    segment_precedence: Option<Vec<String>>,
+    codelists: Vec<CodelistJson>,
+    rules: Vec<RuleJson>,
+    mapping: ColumnMapping,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodelistJson {
+    cluster: String,
+    file: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleJson {
+    name: String,
+    text: String,
+}
+
+fn error(message: impl std::fmt::Display) -> JsError {
+    JsError::new(&message.to_string())
+}
+
+fn parse_date(text: &str) -> Result<Date, JsError> {
+    text.parse().map_err(|_| error(format!("'{text}' is not a date (expected yyyy-mm-dd)")))
+}
+
+/// One practice's data, loaded once and reported on for any as-of date.
+#[wasm_bindgen]
+pub struct Session {
+    engine: Engine,
+    mapping: ColumnMapping,
+    /// Files being read, before `finishLoading`.
+    loader: Option<Loader>,
+    population: Option<(Population, Vec<FileReport>)>,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// `config` is JSON: `{settings, segmentPrecedence, codelists, rules, mapping}`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<Session, JsError> {
+        let config: SessionConfig = if config.trim().is_empty() {
+            SessionConfig::default()
+        } else {
+            serde_json::from_str(config).map_err(error)?
+        };
+        let engine_config = EngineConfig {
+            rules: RuleOptions { settings: config.settings, segment_precedence: config.segment_precedence },
+            extra_rules: config.rules.into_iter().map(|r| RuleSource { name: r.name, text: r.text }).collect(),
+            codelists: config
+                .codelists
+                .into_iter()
+                .map(|c| CodelistOverride { cluster: c.cluster, file: c.file, text: c.text })
+                .collect(),
+        };
+        let engine = Engine::new(&engine_config).map_err(error)?;
+        Ok(Session { engine, mapping: config.mapping, loader: None, population: None })
+    }
+
+    /// The loader for the files being read, started on the first file.
+    fn loader(&mut self) -> &mut Loader {
+        let (engine, mapping) = (&self.engine, &self.mapping);
+        self.loader.get_or_insert_with(|| engine.loader(mapping.clone()))
+    }
+
+    /// Reads a patients file from bytes; returns its file report as JSON.
+    #[wasm_bindgen(js_name = loadPatientsBytes)]
+    pub fn load_patients_bytes(&mut self, name: &str, bytes: &[u8]) -> String {
+        serde_json::to_string(self.loader().load_patients(name, bytes)).unwrap()
+    }
+
+    /// Reads an events file from bytes; returns its file report as JSON.
+    #[wasm_bindgen(js_name = loadEventsBytes)]
+    pub fn load_events_bytes(&mut self, name: &str, bytes: &[u8]) -> String {
+        serde_json::to_string(self.loader().load_events(name, bytes)).unwrap()
+    }
+
+    /// Streams a patients file of `size` bytes: `read(start, end)` returns
+    /// bytes from `start` (up to `end`) as a Uint8Array; `progress(bytesRead)`
+    /// is called after each chunk.
+    #[wasm_bindgen(js_name = loadPatients)]
+    pub fn load_patients(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
+        let reader = CallbackReader::new(size, read, progress);
+        serde_json::to_string(self.loader().load_patients(name, reader)).unwrap()
+    }
+
+    /// Streams an events file, as [`Session::load_patients`].
+    #[wasm_bindgen(js_name = loadEvents)]
+    pub fn load_events(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
+        let reader = CallbackReader::new(size, read, progress);
+        serde_json::to_string(self.loader().load_events(name, reader)).unwrap()
+    }
+
+    /// Ends loading and builds the population; returns the patient and event counts.
+    #[wasm_bindgen(js_name = finishLoading)]
+    pub fn finish_loading(&mut self) -> Result<String, JsError> {
+        let loader = self.loader.take().ok_or_else(|| error("no files have been loaded"))?;
+        let (pop, files) = loader.finish();
+        let counts = serde_json::json!({ "patients": pop.patients.len(), "events": pop.events.len() });
+        self.population = Some((pop, files));
+        Ok(counts.to_string())
+    }
+
+    /// The report as JSON for an as-of date (yyyy-mm-dd).
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self, as_of: &str) -> Result<String, JsError> {
+        let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        Ok(self.engine.report(pop, files.clone(), parse_date(as_of)?).to_json())
+    }
+}
+
+/// A synthetic practice, generated here by the same code as the CLI's
+/// `synth`: returns `[patients.csv, events.csv]` as two Uint8Arrays.
+#[wasm_bindgen(js_name = synthPractice)]
+pub fn synth_practice(
+    patients: usize,
+    seed: u64,
+    deprivation: &str,
+    extract_date: &str,
+) -> Result<js_sys::Array, JsError> {
+    let config = SynthConfig {
+        patients,
+        seed,
+        deprivation: deprivation.parse::<Deprivation>().map_err(error)?,
+        extract_date: parse_date(extract_date)?,
+        practice_code: "Y00001".into(),
+    };
+    let (mut p, mut e) = (Vec::new(), Vec::new());
+    synth::generate(&config, &crate::codes::Clusters::builtin(), &mut p, &mut e).map_err(error)?;
+    let out = js_sys::Array::new();
+    out.push(&Uint8Array::from(&p[..]));
+    out.push(&Uint8Array::from(&e[..]));
+    Ok(out)
+}
+
+/// `io::Read` over a JavaScript `read(start, end) -> Uint8Array` callback.
+struct CallbackReader {
+    size: f64,
+    offset: f64,
+    read: Function,
+    progress: Function,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+/// Bytes asked of JavaScript at a time.
+const CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
+
+impl CallbackReader {
+    fn new(size: f64, read: Function, progress: Function) -> CallbackReader {
+        CallbackReader { size, offset: 0.0, read, progress, chunk: Vec::new(), pos: 0 }
+    }
+}
+
+impl Read for CallbackReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.chunk.len() {
+            if self.offset >= self.size {
+                return Ok(0);
+            }
+            let end = (self.offset + CHUNK).min(self.size);
+            let got = self
+                .read
+                .call2(&JsValue::NULL, &JsValue::from_f64(self.offset), &JsValue::from_f64(end))
+                .map_err(|e| io::Error::other(format!("reading the file failed: {e:?}")))?;
+            // The callback may return fewer bytes than asked: go on from there.
+            self.chunk = Uint8Array::new(&got).to_vec();
+            self.pos = 0;
+            if self.chunk.is_empty() {
+                return Err(io::Error::other(format!(
+                    "the file ended after {} of its {} bytes",
+                    self.offset, self.size
+                )));
+            }
+            self.offset += self.chunk.len() as f64;
+            let _ = self.progress.call1(&JsValue::NULL, &JsValue::from_f64(self.offset));
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
