@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::ingest::{ColumnMapping, FileReport, Loader};
 use crate::model::{Date, Population};
+use crate::report::{self, worklist::Query, Report};
 use crate::rules::{RuleOptions, RuleSource};
 use crate::synth::{self, Deprivation, SynthConfig};
 use crate::{CodelistOverride, Engine, EngineConfig};
@@ -59,6 +60,8 @@ pub struct Session {
     /// Files being read, before `finishLoading`.
     loader: Option<Loader>,
     population: Option<(Population, Vec<FileReport>)>,
+    /// The latest analysis, which worklist queries page through.
+    report: Option<Report>,
 }
 
 #[wasm_bindgen]
@@ -81,7 +84,7 @@ impl Session {
                 .collect(),
         };
         let engine = Engine::new(&engine_config).map_err(error)?;
-        Ok(Session { engine, mapping: config.mapping, loader: None, population: None })
+        Ok(Session { engine, mapping: config.mapping, loader: None, population: None, report: None })
     }
 
     /// The loader for the files being read, started on the first file.
@@ -128,7 +131,47 @@ impl Session {
         Ok(counts.to_string())
     }
 
-    /// The report as JSON for an as-of date (yyyy-mm-dd).
+    /// Analyses the loaded files as of a date (yyyy-mm-dd) and keeps the
+    /// result for worklist queries; returns the report without member rows.
+    pub fn analyse(&mut self, as_of: &str) -> Result<String, JsError> {
+        let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let report = self.engine.report(pop, files.clone(), parse_date(as_of)?);
+        let summary = report.summary().to_json();
+        self.report = Some(report);
+        Ok(summary)
+    }
+
+    /// A page of a worklist from the latest analysis. `query` is JSON:
+    /// `{cohort, segments, imdQuintiles, ethnicities, ageBands, missingCheck,
+    /// search, sort, descending, offset, limit}`.
+    #[wasm_bindgen(js_name = worklistPage)]
+    pub fn worklist_page(&self, query: &str) -> Result<String, JsError> {
+        let query: Query = serde_json::from_str(query).map_err(error)?;
+        let page = self.analysed()?.worklist_page(&query).map_err(error)?;
+        Ok(serde_json::to_string(&page).expect("a page serialises"))
+    }
+
+    /// The whole filtered list as CSV with the chosen columns (a JSON array
+    /// of column names); `header` false gives e.g. a bare list of NHS numbers.
+    #[wasm_bindgen(js_name = worklistCsv)]
+    pub fn worklist_csv(&self, query: &str, columns: &str, header: bool) -> Result<String, JsError> {
+        let query: Query = serde_json::from_str(query).map_err(error)?;
+        let columns: Vec<String> = serde_json::from_str(columns).map_err(error)?;
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        self.analysed()?.worklist_csv(&query, &columns, header).map_err(error)
+    }
+
+    /// Cohorts, segments, settings and every cluster's codes, as JSON.
+    pub fn definitions(&self) -> String {
+        serde_json::to_string(&report::definitions(&self.engine.plan, &self.engine.clusters)).expect("serialises")
+    }
+
+    fn analysed(&self) -> Result<&Report, JsError> {
+        self.report.as_ref().ok_or_else(|| error("analyse the files first"))
+    }
+
+    /// The full report as JSON for an as-of date (yyyy-mm-dd): the same
+    /// bytes as the CLI's `analyse` for the same input.
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self, as_of: &str) -> Result<String, JsError> {
         let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;

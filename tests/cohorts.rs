@@ -476,3 +476,14 @@ fn a_deficit_counts_only_once_recorded_by_the_as_of_date() {
     // Nothing recorded yet in 2015; ages then were 59 and 49, below the eFI's 65.
     assert_eq!(r.efi.assessed, 0);
 }
+
+#[test]
+fn the_summary_keeps_every_count_and_drops_the_rows() {
+    let r = run(SMI_PATIENTS, SMI_EVENTS, AS_OF);
+    let s = r.summary();
+    for (id, c) in &r.cohorts.0 {
+        assert_eq!((s.cohorts[id.as_str()].count, s.cohorts[id.as_str()].eligible), (c.count, c.eligible));
+        assert!(s.cohorts[id.as_str()].members.is_empty());
+    }
+    assert_eq!(s.segments, r.segments);
+}

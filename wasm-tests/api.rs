@@ -66,3 +66,69 @@ fn settings_and_errors_come_back_as_messages() {
     let session = Session::new("{}").map_err(JsValue::from).unwrap();
     assert!(session.report_json("2026-11-23").is_err(), "no files loaded yet");
 }
+
+fn loaded_session() -> Session {
+    let (patients, events) = practice();
+    let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    session.load_patients_bytes("patients.csv", &patients);
+    session.load_events_bytes("events.csv", &events);
+    session.finish_loading().map_err(JsValue::from).unwrap();
+    session
+}
+
+#[wasm_bindgen_test]
+fn worklists_come_a_page_at_a_time() {
+    let mut session = loaded_session();
+    let golden: serde_json::Value = serde_json::from_str(GOLDEN).unwrap();
+    let full = &golden["cohorts"]["hypertension_not_to_target"];
+    let listed = full["count"].as_u64().unwrap() as usize;
+    assert!(listed > 5, "the fixture needs a list longer than a page");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&session.analyse("2026-11-23").map_err(JsValue::from).unwrap()).unwrap();
+    assert_eq!(summary["cohorts"]["hypertension_not_to_target"]["count"], full["count"]);
+    assert_eq!(summary["cohorts"]["hypertension_not_to_target"]["members"], serde_json::json!([]));
+
+    // Default order: most missing checks first, then patient id.
+    let mut expected: Vec<(usize, String)> = full["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let missing =
+                m["checks"].as_array().unwrap().iter().filter(|c| c["required"] == true && c["done"] == false).count();
+            (usize::MAX - missing, m["patient_id"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    expected.sort();
+    let page: serde_json::Value = serde_json::from_str(
+        &session
+            .worklist_page(r#"{"cohort": "hypertension_not_to_target", "offset": 2, "limit": 3}"#)
+            .map_err(JsValue::from)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!((page["listed"].as_u64(), page["matching"].as_u64()), (Some(listed as u64), Some(listed as u64)));
+    let ids: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["patient_id"].as_str().unwrap()).collect();
+    let want: Vec<&str> = expected[2..5].iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(ids, want);
+
+    let csv = session
+        .worklist_csv(r#"{"cohort": "hypertension_not_to_target"}"#, r#"["nhs_number"]"#, false)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(csv.lines().count(), listed);
+    assert!(csv.lines().all(|l| l.len() == 10 && l.bytes().all(|b| b.is_ascii_digit())), "{csv}");
+    assert!(session.worklist_page(r#"{"cohort": "nope"}"#).is_err());
+}
+
+#[wasm_bindgen_test]
+fn definitions_list_every_cohort_and_the_editable_codelists() {
+    let session = Session::new("").map_err(JsValue::from).unwrap();
+    let defs: serde_json::Value = serde_json::from_str(&session.definitions()).unwrap();
+    let golden: serde_json::Value = serde_json::from_str(GOLDEN).unwrap();
+    assert_eq!(defs["cohorts"].as_array().unwrap().len(), golden["cohorts"].as_object().unwrap().len());
+    let ldhc = defs["clusters"].as_array().unwrap().iter().find(|c| c["id"] == "ld_health_check").unwrap();
+    assert_eq!(ldhc["codes"][0]["code"], "69DB.");
+    assert!(defs["cohorts"][0]["rule_file"].as_str().unwrap().contains("[[cohort]]"));
+}

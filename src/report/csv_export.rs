@@ -79,46 +79,69 @@ fn check_text(c: &CheckReport) -> String {
     format!("{}: {}", c.title, c.detail)
 }
 
+/// Every column a worklist CSV can have, in the default order.
+pub const WORKLIST_COLUMNS: [&str; 13] = [
+    "patient_id",
+    "nhs_number",
+    "name",
+    "age",
+    "sex",
+    "ethnicity_group",
+    "imd_quintile",
+    "core20",
+    "segment",
+    "missing_checks",
+    "checks_done",
+    "optional_checks",
+    "reasons",
+];
+
 fn worklist(members: &[MemberReport]) -> String {
-    let mut w = writer();
-    w.write_record([
-        "patient_id",
-        "nhs_number",
-        "name",
-        "age",
-        "sex",
-        "ethnicity_group",
-        "imd_quintile",
-        "core20",
-        "segment",
-        "missing_checks",
-        "checks_done",
-        "optional_checks",
-        "reasons",
-    ])
-    .unwrap();
-    for m in members {
-        // Checks that are not required never put anyone on a list: shown apart.
-        let missing: Vec<String> = m.checks.iter().filter(|c| c.required && !c.done).map(check_text).collect();
-        let done: Vec<String> = m.checks.iter().filter(|c| c.required && c.done).map(check_text).collect();
-        let optional: Vec<String> = m.checks.iter().filter(|c| !c.required).map(check_text).collect();
-        let reasons: Vec<String> = m.reasons.iter().map(reason_text).collect();
-        w.write_record([
-            m.patient_id.as_str(),
-            m.nhs_number.as_deref().unwrap_or(""),
-            m.name.as_deref().unwrap_or(""),
-            &m.age.to_string(),
-            &id_of(&m.sex),
-            &id_of(&m.ethnicity_group),
-            &m.imd_quintile.map(|q| q.to_string()).unwrap_or_default(),
-            if m.core20 { "yes" } else { "no" },
-            &m.segment,
-            &missing.join("; "),
-            &done.join("; "),
-            &optional.join("; "),
-            &reasons.join("; "),
-        ])
-        .unwrap();
+    let rows: Vec<&MemberReport> = members.iter().collect();
+    worklist_csv(&rows, &WORKLIST_COLUMNS, true).expect("the default columns exist")
+}
+
+/// A worklist as CSV with the chosen columns, e.g. `["nhs_number"]` without
+/// a header for a list a GP system can import as a patient group.
+pub fn worklist_csv(members: &[&MemberReport], columns: &[&str], header: bool) -> Result<String, String> {
+    if let Some(bad) = columns.iter().find(|c| !WORKLIST_COLUMNS.contains(c)) {
+        return Err(format!("there is no column '{bad}' (columns: {})", WORKLIST_COLUMNS.join(", ")));
     }
-    finish(w)
+    let mut w = writer();
+    if header {
+        w.write_record(columns).unwrap();
+    }
+    for m in members {
+        w.write_record(columns.iter().map(|c| cell(m, c))).unwrap();
+    }
+    Ok(finish(w))
+}
+
+fn cell(m: &MemberReport, column: &str) -> String {
+    // Checks that are not required never put anyone on a list: shown apart.
+    let checks = |required: bool, done: Option<bool>| {
+        let list: Vec<String> = m
+            .checks
+            .iter()
+            .filter(|c| c.required == required && done.is_none_or(|d| c.done == d))
+            .map(check_text)
+            .collect();
+        list.join("; ")
+    };
+    match column {
+        "patient_id" => m.patient_id.clone(),
+        "nhs_number" => m.nhs_number.clone().unwrap_or_default(),
+        "name" => m.name.clone().unwrap_or_default(),
+        "age" => m.age.to_string(),
+        "sex" => id_of(&m.sex),
+        "ethnicity_group" => id_of(&m.ethnicity_group),
+        "imd_quintile" => m.imd_quintile.map(|q| q.to_string()).unwrap_or_default(),
+        "core20" => (if m.core20 { "yes" } else { "no" }).to_owned(),
+        "segment" => m.segment.clone(),
+        "missing_checks" => checks(true, Some(false)),
+        "checks_done" => checks(true, Some(true)),
+        "optional_checks" => checks(false, None),
+        "reasons" => m.reasons.iter().map(reason_text).collect::<Vec<_>>().join("; "),
+        _ => unreachable!("columns are checked first"),
+    }
 }

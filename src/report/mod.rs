@@ -8,10 +8,11 @@
 mod csv_export;
 mod explain;
 mod ordered;
+pub mod worklist;
 
 use serde::Serialize;
 
-pub use csv_export::csv_files;
+pub use csv_export::{csv_files, worklist_csv, WORKLIST_COLUMNS};
 pub use explain::{CheckReport, ReasonReport, Recorded};
 pub use ordered::Ordered;
 
@@ -301,5 +302,98 @@ impl Report {
 
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer(out, self).map_err(std::io::Error::from)
+    }
+}
+
+impl Report {
+    /// The report without member rows (counts, breakdowns, input checks):
+    /// what an overview needs. Rows come a page at a time from
+    /// [`Report::worklist_page`].
+    pub fn summary(&self) -> Report {
+        let cohorts = self
+            .cohorts
+            .0
+            .iter()
+            .map(|(id, c)| {
+                let summary = CohortReport {
+                    title: c.title.clone(),
+                    kind: c.kind,
+                    description: c.description.clone(),
+                    source: c.source.clone(),
+                    members_are: c.members_are,
+                    eligible: c.eligible,
+                    count: c.count,
+                    checks: c.checks.clone(),
+                    all_checks_done: c.all_checks_done,
+                    members: Vec::new(),
+                };
+                (id.clone(), summary)
+            })
+            .collect();
+        Report {
+            as_of: self.as_of.clone(),
+            settings: self.settings.clone(),
+            segment_precedence: self.segment_precedence.clone(),
+            input: self.input.clone(),
+            population: self.population.clone(),
+            cohorts: Ordered(cohorts),
+            segments: self.segments.clone(),
+            efi: self.efi.clone(),
+            breakdowns: self.breakdowns.clone(),
+        }
+    }
+}
+
+/// What the rules are, for the Definitions view: each cohort and segment
+/// with its source and rule file, the settings, and every cluster's codes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Definitions<'a> {
+    pub cohorts: Vec<CohortDefinition<'a>>,
+    pub segments: Vec<SegmentDefinition<'a>>,
+    pub settings: &'a std::collections::BTreeMap<String, SettingValue>,
+    pub efi_source: &'a str,
+    pub clusters: Vec<&'a crate::codes::Cluster>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CohortDefinition<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub kind: CohortKind,
+    pub description: &'a str,
+    pub source: &'a str,
+    /// The rule file the cohort is defined in, as written.
+    pub rule_file: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentDefinition<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+}
+
+pub fn definitions<'a>(plan: &'a Plan, clusters: &'a crate::codes::Clusters) -> Definitions<'a> {
+    Definitions {
+        cohorts: plan
+            .cohorts
+            .iter()
+            .map(|c| CohortDefinition {
+                id: &c.id,
+                title: &c.title,
+                kind: c.kind,
+                description: &c.description,
+                source: &c.source,
+                rule_file: &c.file,
+            })
+            .collect(),
+        segments: plan
+            .segments
+            .iter()
+            .map(|s| SegmentDefinition { id: &s.id, title: &s.title, description: &s.description })
+            .collect(),
+        settings: &plan.settings,
+        efi_source: &plan.efi.source,
+        clusters: clusters.iter().collect(),
     }
 }
