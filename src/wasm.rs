@@ -179,6 +179,13 @@ impl Session {
     }
 }
 
+/// The fields of input format v1, for a column-mapping editor:
+/// `{patients: [{name, aliases, required}], events: [...]}`.
+#[wasm_bindgen(js_name = inputFields)]
+pub fn input_fields() -> String {
+    serde_json::json!({ "patients": crate::ingest::PATIENT_FIELDS, "events": crate::ingest::EVENT_FIELDS }).to_string()
+}
+
 /// A synthetic practice, generated here by the same code as the CLI's
 /// `synth`: returns `[patients.csv, events.csv]` as two Uint8Arrays.
 #[wasm_bindgen(js_name = synthPractice)]

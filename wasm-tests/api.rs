@@ -5,7 +5,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use cohort_finder::wasm::{synth_practice, Session};
+use cohort_finder::wasm::{input_fields, synth_practice, Session};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -131,4 +131,20 @@ fn definitions_list_every_cohort_and_the_editable_codelists() {
     let ldhc = defs["clusters"].as_array().unwrap().iter().find(|c| c["id"] == "ld_health_check").unwrap();
     assert_eq!(ldhc["codes"][0]["code"], "69DB.");
     assert!(defs["cohorts"][0]["rule_file"].as_str().unwrap().contains("[[cohort]]"));
+}
+
+#[wasm_bindgen_test]
+fn input_fields_name_the_required_columns() {
+    let fields: serde_json::Value = serde_json::from_str(&input_fields()).unwrap();
+    let required = |file: &str| -> Vec<String> {
+        fields[file]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["required"] == true)
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(required("patients"), ["patient_id", "date_of_birth"]);
+    assert_eq!(required("events"), ["patient_id", "code", "date"]);
 }

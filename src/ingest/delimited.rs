@@ -201,7 +201,7 @@ pub fn normalise_header(h: &str) -> String {
 }
 
 /// A canonical field of an input file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct FieldSpec {
     pub name: &'static str,
     /// Normalised header spellings, best first.
