@@ -426,11 +426,6 @@ impl PopulationBuilder {
         });
     }
 
-    /// Room for `n` more events, when the caller knows roughly how many.
-    pub fn reserve_events(&mut self, n: usize) {
-        self.events.reserve(n);
-    }
-
     pub fn event_count(&self) -> usize {
         self.events.len()
     }

@@ -470,6 +470,27 @@ fn efi_counts_deficits_and_bands_people_65_and_over() {
 }
 
 #[test]
+fn each_person_65_and_over_lists_their_deficits() {
+    let (patients, events) = efi_fixture();
+    let r = everyone(Default::default(), &patients, &events, AS_OF);
+    let f1 = member(&r, "everyone", "F1").efi.as_ref().unwrap();
+    assert_eq!((f1.deficits, f1.score), (5, 0.14));
+    assert_eq!(f1.present.len(), 5);
+    let first = &f1.present[0];
+    assert_eq!(
+        (first.rule.as_str(), first.record.code.as_deref(), first.detail.as_deref()),
+        ("Activity limitation", Some("21134002"), Some("first recorded on 01/06/2015"))
+    );
+    let f2 = member(&r, "everyone", "F2").efi.as_ref().unwrap();
+    let poly = f2.present.last().unwrap();
+    assert_eq!(
+        (poly.rule.as_str(), poly.detail.as_deref()),
+        ("Polypharmacy", Some("5 different medicines in the last 12 months"))
+    );
+    assert!(member(&r, "everyone", "F4").efi.is_none(), "F4 is 60");
+}
+
+#[test]
 fn a_deficit_counts_only_once_recorded_by_the_as_of_date() {
     let (patients, events) = efi_fixture();
     let r = run(&patients, &events, "2015-05-31");

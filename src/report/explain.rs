@@ -8,7 +8,7 @@ use crate::model::{uk_date, AgeBand, Population};
 use crate::rules::eval::{Evidence, Reason};
 use crate::rules::plan::{CohortPlan, Plan};
 
-use super::MemberReport;
+use super::{EfiMember, MemberReport};
 
 /// The record behind a reason or a check: code, term, date, value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -158,6 +158,34 @@ impl Explainer<'_> {
         }
     }
 
+    /// The eFI of a person old enough for a category, deficits listed.
+    fn efi(&self, p: crate::model::PatientIdx) -> Option<EfiMember> {
+        let score = self.analysis.efi[p as usize];
+        let category = score.category?;
+        let efi = &self.plan.efi;
+        let present = self
+            .analysis
+            .efi_deficits(p)
+            .iter()
+            .map(|d| {
+                let title = match efi.deficits.get(d.index as usize) {
+                    Some(deficit) => deficit.title.clone(),
+                    None => efi.polypharmacy_title.clone(),
+                };
+                let (shown, detail) = self.evidence(d.evidence);
+                let detail = match d.evidence {
+                    Evidence::Count { n, .. } => {
+                        Some(format!("{n} different medicines {}", efi.polypharmacy_window.describe()))
+                    }
+                    _ => detail.or_else(|| shown.uk_date.map(|d| format!("first recorded on {d}"))),
+                };
+                ReasonReport { rule: title, record: shown.record, detail }
+            })
+            .collect();
+        let fraction = score.deficits as f64 / efi.deficit_count() as f64;
+        Some(EfiMember { deficits: score.deficits, score: (fraction * 100.0).round() / 100.0, category, present })
+    }
+
     pub fn member(&self, cohort: &CohortPlan, m: &Member) -> MemberReport {
         let p = &self.pop.patients[m.patient as usize];
         let age = p.age_on(self.analysis.as_of);
@@ -176,6 +204,7 @@ impl Explainer<'_> {
             segment: self.plan.segments[segment as usize].id.clone(),
             segment_reasons: self.analysis.segment_reasons(m.patient).iter().map(|r| self.reason(r)).collect(),
             efi_category: self.analysis.efi[m.patient as usize].category,
+            efi: self.efi(m.patient),
             reasons: m.reasons.iter().map(|r| self.reason(r)).collect(),
             checks: m.checks.iter().enumerate().map(|(k, o)| self.check(cohort, k, o)).collect(),
         }

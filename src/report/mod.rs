@@ -89,8 +89,21 @@ pub struct MemberReport {
     /// Why this segment: the first segment in precedence whose rule is met.
     pub segment_reasons: Vec<ReasonReport>,
     pub efi_category: Option<EfiCategory>,
+    /// The electronic frailty index with the deficits present (65 and over).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efi: Option<EfiMember>,
     pub reasons: Vec<ReasonReport>,
     pub checks: Vec<CheckReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EfiMember {
+    pub deficits: u32,
+    /// Deficits present / 36, to two places.
+    pub score: f64,
+    pub category: EfiCategory,
+    /// Each deficit present: its first code, or the medicines counted.
+    pub present: Vec<ReasonReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -16,10 +16,6 @@ impl<T> Ordered<T> {
     pub fn get(&self, key: &str) -> Option<&T> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_str())
-    }
 }
 
 impl<T> std::ops::Index<&str> for Ordered<T> {

@@ -154,6 +154,7 @@ mod tests {
             segment: if age >= 65 { "frailty".into() } else { "healthy_adults".into() },
             segment_reasons: Vec::new(),
             efi_category: None,
+            efi: None,
             reasons: Vec::new(),
             checks: vec![check("bmi", !missing_bmi), check("bp", !missing_bp)],
         }

@@ -84,13 +84,7 @@ pub fn reasons(m: &MemberReport) -> Vec<String> {
 /// Each current patient's segment and its first reason, found through a
 /// local catch-all cohort (which also shows local rule files work).
 pub fn segments(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -> Vec<(String, String, String)> {
-    let everyone = cohort_finder::rules::RuleSource {
-        name: "everyone.toml".into(),
-        text: "[[cohort]]\nid = \"everyone\"\ntitle = \"Everyone\"\neligible = { always = true }\n".into(),
-    };
-    let engine = Engine::new(&EngineConfig { rules, extra_rules: vec![everyone], ..Default::default() }).unwrap();
-    let report =
-        report_from(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"), as_of);
+    let report = everyone(rules, patients, events, as_of);
     cohort(&report, "everyone")
         .members
         .iter()
@@ -102,4 +96,14 @@ pub fn segments(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -
             )
         })
         .collect()
+}
+
+/// A report with a local cohort, "everyone", listing every current patient.
+pub fn everyone(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -> Report {
+    let everyone = cohort_finder::rules::RuleSource {
+        name: "everyone.toml".into(),
+        text: "[[cohort]]\nid = \"everyone\"\ntitle = \"Everyone\"\neligible = { always = true }\n".into(),
+    };
+    let engine = Engine::new(&EngineConfig { rules, extra_rules: vec![everyone], ..Default::default() }).unwrap();
+    report_from(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"), as_of)
 }
