@@ -79,6 +79,8 @@ impl std::error::Error for ConfigError {}
 pub struct Engine {
     pub clusters: Arc<Clusters>,
     pub plan: Plan,
+    /// The rule files the plan was compiled from, shown in the definitions.
+    pub rule_sources: Vec<RuleSource>,
 }
 
 impl Engine {
@@ -90,7 +92,7 @@ impl Engine {
         let mut sources = rules::builtin_sources();
         sources.extend(config.extra_rules.iter().cloned());
         let plan = rules::compile(&sources, &config.rules, &clusters).map_err(ConfigError::Rules)?;
-        Ok(Engine { clusters: Arc::new(clusters), plan })
+        Ok(Engine { clusters: Arc::new(clusters), plan, rule_sources: sources })
     }
 
     pub fn loader(&self, mapping: ColumnMapping) -> Loader {

@@ -161,9 +161,18 @@ impl Session {
         self.analysed()?.worklist_csv(&query, &columns, header).map_err(error)
     }
 
+    /// The filtered list as NHS numbers for a GP system's import, as JSON
+    /// `{text, included, left_out}` (patient ids with no valid NHS number).
+    #[wasm_bindgen(js_name = nhsNumberList)]
+    pub fn nhs_number_list(&self, query: &str) -> Result<String, JsError> {
+        let query: Query = serde_json::from_str(query).map_err(error)?;
+        let list = self.analysed()?.nhs_number_list(&query).map_err(error)?;
+        Ok(serde_json::to_string(&list).expect("serialises"))
+    }
+
     /// Cohorts, segments, settings and every cluster's codes, as JSON.
     pub fn definitions(&self) -> String {
-        serde_json::to_string(&report::definitions(&self.engine.plan, &self.engine.clusters)).expect("serialises")
+        serde_json::to_string(&report::definitions(&self.engine)).expect("serialises")
     }
 
     fn analysed(&self) -> Result<&Report, JsError> {
@@ -184,6 +193,12 @@ impl Session {
 #[wasm_bindgen(js_name = inputFields)]
 pub fn input_fields() -> String {
     serde_json::json!({ "patients": crate::ingest::PATIENT_FIELDS, "events": crate::ingest::EVENT_FIELDS }).to_string()
+}
+
+/// The columns a worklist CSV can have, in their default order.
+#[wasm_bindgen(js_name = worklistColumns)]
+pub fn worklist_columns() -> String {
+    serde_json::to_string(&report::csv_export::WORKLIST_COLUMNS).expect("serialises")
 }
 
 /// A synthetic practice, generated here by the same code as the CLI's

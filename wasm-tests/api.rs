@@ -130,7 +130,10 @@ fn definitions_list_every_cohort_and_the_editable_codelists() {
     assert_eq!(defs["cohorts"].as_array().unwrap().len(), golden["cohorts"].as_object().unwrap().len());
     let ldhc = defs["clusters"].as_array().unwrap().iter().find(|c| c["id"] == "ld_health_check").unwrap();
     assert_eq!(ldhc["codes"][0]["code"], "69DB.");
-    assert!(defs["cohorts"][0]["rule_file"].as_str().unwrap().contains("[[cohort]]"));
+    // Each cohort names its rule file, and the rule files come as written.
+    assert_eq!(defs["cohorts"][0]["rule_file"], "rules/registers.toml");
+    let registers = defs["rule_files"].as_array().unwrap().iter().find(|f| f["name"] == "rules/registers.toml").unwrap();
+    assert!(registers["text"].as_str().unwrap().contains("id = \"hypertension_register\""));
 }
 
 #[wasm_bindgen_test]

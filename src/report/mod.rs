@@ -5,7 +5,7 @@
 //! rules' own order (cohorts as defined, segments by precedence), so the
 //! same input and as-of date always give the same bytes.
 
-mod csv_export;
+pub mod csv_export;
 mod explain;
 mod ordered;
 pub mod worklist;
@@ -366,6 +366,8 @@ pub struct Definitions<'a> {
     pub settings: &'a std::collections::BTreeMap<String, SettingValue>,
     pub efi_source: &'a str,
     pub clusters: Vec<&'a crate::codes::Cluster>,
+    /// The rule files as written, so a reader can see each cohort's rule.
+    pub rule_files: &'a [crate::rules::RuleSource],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -375,7 +377,7 @@ pub struct CohortDefinition<'a> {
     pub kind: CohortKind,
     pub description: &'a str,
     pub source: &'a str,
-    /// The rule file the cohort is defined in, as written.
+    /// The name of the rule file the cohort is defined in (see `rule_files`).
     pub rule_file: &'a str,
 }
 
@@ -386,7 +388,8 @@ pub struct SegmentDefinition<'a> {
     pub description: &'a str,
 }
 
-pub fn definitions<'a>(plan: &'a Plan, clusters: &'a crate::codes::Clusters) -> Definitions<'a> {
+pub fn definitions(engine: &crate::Engine) -> Definitions<'_> {
+    let (plan, clusters) = (&engine.plan, &engine.clusters);
     Definitions {
         cohorts: plan
             .cohorts
@@ -408,5 +411,6 @@ pub fn definitions<'a>(plan: &'a Plan, clusters: &'a crate::codes::Clusters) -> 
         settings: &plan.settings,
         efi_source: &plan.efi.source,
         clusters: clusters.iter().collect(),
+        rule_files: &engine.rule_sources,
     }
 }

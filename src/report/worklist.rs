@@ -56,6 +56,30 @@ pub struct Page<'a> {
     pub rows: Vec<&'a MemberReport>,
 }
 
+/// NHS numbers for import, and the people who could not be included.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NhsNumberList {
+    pub text: String,
+    pub included: usize,
+    /// Patient ids of members with no NHS number, or one failing its check digit.
+    pub left_out: Vec<String>,
+}
+
+fn nhs_number_list(rows: &[&MemberReport]) -> NhsNumberList {
+    let mut list = NhsNumberList::default();
+    for m in rows {
+        match m.nhs_number.as_deref().filter(|_| m.nhs_number_valid) {
+            Some(n) => {
+                list.text.push_str(n);
+                list.text.push_str("\r\n");
+                list.included += 1;
+            }
+            None => list.left_out.push(m.patient_id.clone()),
+        }
+    }
+    list
+}
+
 fn missing(m: &MemberReport) -> usize {
     m.checks.iter().filter(|c| c.required && !c.done).count()
 }
@@ -108,6 +132,13 @@ impl Report {
         let limit = if q.limit == 0 { matching } else { q.limit };
         let rows = rows.into_iter().skip(q.offset).take(limit).collect();
         Ok(Page { cohort: &q.cohort, listed: cohort.members.len(), matching, offset: q.offset, rows })
+    }
+
+    /// The filtered, sorted list as NHS numbers, one per line with no header,
+    /// for a GP system to import as a patient group. People with no valid
+    /// NHS number cannot be imported: their patient ids come back apart.
+    pub fn nhs_number_list(&self, q: &Query) -> Result<NhsNumberList, String> {
+        Ok(nhs_number_list(&select(self.cohort_for(q)?, q)))
     }
 
     /// The whole filtered, sorted list as CSV with the chosen columns.
@@ -234,5 +265,16 @@ mod tests {
         assert_eq!(csv, "name,missing_checks\r\nBob Ray,bmi: ; bp: \r\n");
         let e = csv_export::worklist_csv(&rows, &["nhs_number", "postcode"], true).unwrap_err();
         assert!(e.starts_with("there is no column 'postcode'"), "{e}");
+    }
+
+    #[test]
+    fn nhs_number_list_leaves_out_missing_and_invalid_numbers_by_name() {
+        let mut c = cohort();
+        c.members[0].nhs_number = None;
+        c.members[2].nhs_number_valid = false;
+        let list = nhs_number_list(&select(&c, &Query { sort: Sort::PatientId, ..Default::default() }));
+        assert_eq!(list.text, "9990000002\r\n9990000004\r\n");
+        assert_eq!(list.included, 2);
+        assert_eq!(list.left_out, ["A", "C"]);
     }
 }

@@ -19,7 +19,7 @@ use plan::{Planner, SettingValue};
 use syntax::RuleFile;
 
 /// A rule file: its name (for messages) and its TOML text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RuleSource {
     pub name: String,
     pub text: String,
@@ -121,7 +121,7 @@ pub fn compile(sources: &[RuleSource], options: &RuleOptions, clusters: &Cluster
     for (source, file) in &files {
         planner.set_file(&source.name);
         for (i, c) in file.cohort.iter().enumerate() {
-            if let Some(plan) = planner.cohort(&format!("cohort[{i}]"), c, &source.text) {
+            if let Some(plan) = planner.cohort(&format!("cohort[{i}]"), c) {
                 cohorts.push(plan);
             }
         }

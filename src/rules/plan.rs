@@ -274,7 +274,7 @@ pub struct CohortPlan {
     pub eligible: Criterion,
     pub checks: Vec<CheckPlan>,
     pub members: Members,
-    /// The rule file as written, for the Definitions view.
+    /// The name of the rule file that defines it.
     pub file: String,
 }
 
@@ -485,7 +485,7 @@ impl<'a> Planner<'a> {
         })
     }
 
-    pub fn cohort(&mut self, path: &str, c: &CohortSyntax, file_text: &str) -> Option<CohortPlan> {
+    pub fn cohort(&mut self, path: &str, c: &CohortSyntax) -> Option<CohortPlan> {
         if self.cohort_index.contains_key(&c.id) {
             self.error(&format!("{path}.id"), format!("cohort '{}' is defined twice", c.id));
             return None;
@@ -535,7 +535,7 @@ impl<'a> Planner<'a> {
             eligible,
             checks,
             members,
-            file: file_text.to_owned(),
+            file: self.file.clone(),
         })
     }
 

@@ -1,0 +1,120 @@
+// Shared set-up for the end-to-end tests: Debian's Chromium through
+// playwright-core (never a downloaded browser), the built page opened from
+// file://, a record of every request and console error per page, and the
+// native command line's report on the same input to check the page against.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const pagePath = join(root, 'dist', 'cohort-finder.html');
+export const pageUrl = pathToFileURL(pagePath).href;
+export const artefacts = join(root, 'test-results');
+mkdirSync(artefacts, { recursive: true });
+const cli = join(root, 'target', 'release', 'cohort-finder');
+/** The as-of date (and demo extract date) of every test. */
+export const AS_OF = '2026-11-23';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export async function launch() {
+  if (!existsSync(pagePath)) throw new Error(`${pagePath} is missing: run scripts/build-page first`);
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+/**
+ * Opens the page in a fresh context; records its requests and console errors.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} [search] e.g. '?demo=1000'
+ */
+export async function openPage(browser, search = '') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const requests = [];
+  /** @type {string[]} */
+  const consoleErrors = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+  /** @type {import('playwright-core').Worker[]} */
+  const workers = [];
+  page.on('worker', (worker) => {
+    workers.push(worker);
+    worker.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`worker: ${message.text()}`);
+    });
+  });
+  await page.goto(pageUrl + search);
+  return { context, page, requests, consoleErrors, workers };
+}
+
+/** Synthetic practices already written, by their settings. @type {Map<string, string>} */
+const synthDirs = new Map();
+
+/**
+ * The native command line's report, as parsed JSON: on files (relative to
+ * `cwd`, so the input check names them as the page does) or on a synthetic
+ * practice made by `synth` with the page's demo settings.
+ * @param {{synth?: {patients: number, seed: number, deprivation: string}, cwd?: string, patients?: string,
+ *   events?: string[], args?: string[], asOf?: string}} spec
+ */
+export function nativeReport(spec) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run cargo build --release --features cli`);
+  let { cwd, patients, events } = spec;
+  if (spec.synth) {
+    const { patients: n, seed, deprivation } = spec.synth;
+    const key = `${n}-${seed}-${deprivation}`;
+    if (!synthDirs.has(key)) {
+      const dir = mkdtempSync(join(tmpdir(), 'cohort-finder-e2e-'));
+      execFileSync(cli, ['synth', '--patients', String(n), '--seed', String(seed), '--deprivation', deprivation,
+        '--extract-date', AS_OF, '--out', dir], { stdio: 'ignore' });
+      synthDirs.set(key, dir);
+    }
+    [cwd, patients, events] = [synthDirs.get(key), 'patients.csv', ['events.csv']];
+  }
+  const args = ['analyse', '--patients', String(patients), '--events', ...(events ?? []), '--as-of', spec.asOf ?? AS_OF, ...(spec.args ?? [])];
+  return JSON.parse(execFileSync(cli, args, { cwd, maxBuffer: 1 << 28 }).toString());
+}
+
+/**
+ * Runs axe-core in the page. `page.evaluate` goes through the DevTools
+ * protocol, so the page's CSP (which would block an injected script tag)
+ * stays on.
+ * @param {import('playwright-core').Page} page
+ */
+export async function axe(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    // @ts-ignore
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  });
+}
+
+/**
+ * Clicks "Demo practice" with a size and waits for the overview.
+ * @param {import('playwright-core').Page} page
+ * @param {string} size '1,000' | '10,000' | '50,000'
+ * @param {number} [timeout]
+ * @returns {Promise<number>} milliseconds from the click to the tiles shown
+ */
+export async function runDemo(page, size, timeout = 60_000) {
+  await page.getByLabel(size, { exact: true }).check();
+  await page.locator('input[name="as-of"]').fill(AS_OF);
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Demo practice' }).click();
+  await page.locator('.cf-tile').first().waitFor({ state: 'visible', timeout });
+  return Date.now() - t0;
+}

@@ -1,0 +1,56 @@
+// Progress while the worker reads and analyses: a bar with MB read, and a
+// polite live region that announces each stage once (not every tick).
+import { h } from '../dom.js';
+import { megabytes, num } from '../format.js';
+
+/** @typedef {import('../protocol.js').Progress} Progress */
+
+/** @param {HTMLElement} root */
+export function mountProgressPanel(root) {
+  const label = h('p', { class: 'nhsuk-body cf-progress__label', id: 'progress-label' });
+  const bar = h('progress', { class: 'cf-progress__bar', max: '1', 'aria-labelledby': 'progress-label' });
+  const live = h('p', { class: 'nhsuk-u-visually-hidden', role: 'status', 'aria-live': 'polite' });
+  const panel = h('section', { class: 'cf-progress', 'aria-label': 'Progress', hidden: true }, label, bar);
+  root.replaceChildren(panel, live);
+  let lastStage = '';
+
+  /** @param {string} text */
+  const announce = (text) => {
+    live.textContent = text;
+  };
+
+  return {
+    /** @param {string} text */
+    start(text) {
+      panel.hidden = false;
+      label.textContent = text;
+      bar.removeAttribute('value');
+      lastStage = '';
+      announce(text);
+    },
+    /** @param {Progress} p */
+    update(p) {
+      let text = '';
+      let stageKey = p.stage;
+      if (p.stage === 'generating') text = `Generating a demo practice of ${num(p.patients)} patients…`;
+      else if (p.stage === 'reading') {
+        stageKey = `reading ${p.index}`;
+        text = `Reading ${p.kind} file ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}`;
+        bar.max = p.size || 1;
+        bar.value = p.bytes;
+      } else if (p.stage === 'building') text = 'Sorting events by patient…';
+      else if (p.stage === 'analysing') text = 'Drawing up the lists…';
+      if (p.stage !== 'reading') bar.removeAttribute('value');
+      label.textContent = text;
+      if (stageKey !== lastStage) {
+        lastStage = stageKey;
+        announce(p.stage === 'reading' ? `Reading the ${p.kind} file ${p.file}` : text);
+      }
+    },
+    /** @param {string} text */
+    finish(text) {
+      panel.hidden = true;
+      announce(text);
+    },
+  };
+}

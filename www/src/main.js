@@ -1,0 +1,204 @@
+// The page: wires the components to the worker. The main thread only
+// draws; every file read and every report is made in the worker.
+import { h } from './dom.js';
+import { longDate, num } from './format.js';
+import { WorkerClient } from './worker-client.js';
+import { mountBreakdown } from './components/breakdown.js';
+import { mountDefinitions } from './components/definitions.js';
+import { mountErrorSummary } from './components/error-summary.js';
+import { renderInputCheck } from './components/input-check.js';
+import { savedMapping } from './components/mapping-editor.js';
+import { mountOverview } from './components/overview.js';
+import { mountProgressPanel } from './components/progress-panel.js';
+import { mountStartForm } from './components/start-form.js';
+import { createTabs } from './components/tabs.js';
+import { mountWorklist } from './components/worklist.js';
+
+/** @typedef {import('./protocol.js').Summary} Summary */
+
+// Replaced at build time (scripts/build-page) by the bundled worker and the gzipped WASM.
+/* global __WORKER_SOURCE__, __WASM_GZ_BASE64__ */
+const client = new WorkerClient(__WORKER_SOURCE__, __WASM_GZ_BASE64__);
+
+const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const errors = mountErrorSummary(byId('error-area'));
+const progress = mountProgressPanel(byId('progress-area'));
+const results = byId('results-area');
+const startArea = byId('start-area');
+
+/**
+ * The engine's configuration for the next read: the column mapping the user
+ * chose (remembered) and any codelists they replaced (this page only).
+ * @type {{mapping: import('./components/mapping-editor.js').Mapping, codelists: {cluster: string, file: string, text: string}[],
+ *   settings: Record<string, string | number>}}
+ */
+const config = { mapping: savedMapping(), codelists: [], settings: {} };
+/** @type {{fields: {patients: any[], events: any[]}, columns: string[]}} */
+let engine = { fields: { patients: [], events: [] }, columns: [] };
+
+const asOfAgain = h('input', { class: 'nhsuk-input nhsuk-input--width-10', id: 'as-of-again', type: 'date' });
+const asOfForm = h('form', { class: 'cf-asof cf-no-print', novalidate: true, 'aria-labelledby': 'asof-again-label' },
+  h('label', { class: 'nhsuk-label', for: 'as-of-again', id: 'asof-again-label', text: 'Draw the lists up again as of' }),
+  h('div', { class: 'cf-asof__row' }, asOfAgain,
+    h('button', { class: 'nhsuk-button nhsuk-button--secondary nhsuk-button--small', type: 'submit', text: 'Redraw' })));
+/** @param {string} id @param {string} heading */
+const section = (id, heading) => h('section', { class: 'cf-section', id, 'aria-labelledby': heading });
+const overviewRoot = section('overview', 'overview-heading');
+const breakdownRoot = section('breakdown', 'breakdown-heading');
+const worklistRoot = section('worklist', 'worklist-heading');
+const definitionsRoot = section('definitions', 'definitions-heading');
+const inputCheck = section('input-check', 'input-check-heading');
+const tabs = createTabs([
+  { id: 'overview', label: 'Overview', panel: overviewRoot },
+  { id: 'breakdown', label: 'Inequalities', panel: breakdownRoot },
+  { id: 'worklist', label: 'Worklists', panel: worklistRoot },
+  { id: 'definitions', label: 'Definitions', panel: definitionsRoot },
+  { id: 'input-check', label: 'Input check', panel: inputCheck },
+], { onShow: (id) => id === 'worklist' && worklist.refresh() });
+const resultsHeading = h('h1', { class: 'nhsuk-heading-l', id: 'results-heading' });
+const loadedText = h('p', { class: 'nhsuk-body', id: 'loaded-practice' });
+const loadedBar = h('div', { class: 'cf-loaded' }, h('div', {}, resultsHeading, loadedText),
+  h('button', { class: 'nhsuk-button nhsuk-button--secondary nhsuk-button--small', type: 'button', id: 'load-another',
+    text: 'Load another practice',
+    onclick: () => {
+      startArea.hidden = false;
+      startArea.querySelector('h1')?.setAttribute('tabindex', '-1');
+      /** @type {HTMLElement | null} */ (startArea.querySelector('h1'))?.focus();
+    } }));
+results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, worklistRoot, definitionsRoot, inputCheck);
+
+const worklist = mountWorklist(worklistRoot, client, { onError: (m) => errors.show(m) });
+const overview = mountOverview(overviewRoot, {
+  onOpenCohort: (id) => {
+    tabs.show('worklist');
+    worklist.show(id);
+  },
+});
+const breakdown = mountBreakdown(breakdownRoot);
+const definitions = mountDefinitions(definitionsRoot);
+
+/** Shows a tab and moves focus to its heading. @param {string} tab @param {string} heading */
+function focusHeading(tab, heading) {
+  tabs.show(tab);
+  const el = byId(heading);
+  el.setAttribute('tabindex', '-1');
+  el.focus();
+}
+
+/**
+ * Shows a report the worker made.
+ * @param {Summary} summary
+ */
+async function show(summary) {
+  results.hidden = false;
+  startArea.hidden = true;
+  asOfAgain.value = summary.as_of;
+  renderInputCheck(inputCheck, summary.input, engine.fields, {
+    onApplyMapping: (mapping) => {
+      config.mapping = mapping;
+      load('Reading the files again…');
+    },
+  });
+  overview.render(summary);
+  breakdown.render(summary);
+  await worklist.setSummary(summary);
+  resultsHeading.textContent = `Lists as of ${longDate(summary.as_of)}`;
+  document.title = `Lists as of ${longDate(summary.as_of)} – Cohort Finder`;
+  if (summary.population.loaded === 0) {
+    errors.show('No patients were read. The input check below says why; if the columns were not found, choose which columns hold what and read the files again.');
+    focusHeading('input-check', 'input-check-heading');
+  } else {
+    focusHeading('overview', 'overview-heading');
+  }
+}
+
+async function showDefinitions() {
+  const defs = await client.request({ type: 'definitions' });
+  definitions.render(defs, config.codelists, {
+    onReplaceCodelist: async (cluster, file) => {
+      const text = await file.text();
+      config.codelists = [...config.codelists.filter((c) => c.cluster !== cluster), { cluster, file: file.name, text }];
+      load(`Reading the practice again with your codes for ${cluster}…`);
+    },
+    onResetCodelists: () => {
+      config.codelists = [];
+      load('Reading the practice again with the built-in codelists…');
+    },
+    onSettings: async (settings) => {
+      const before = config.settings;
+      config.settings = settings;
+      // A setting the engine refuses is shown as an error, and the last good settings kept.
+      if (!(await load('Drawing up the lists with the new settings…'))) config.settings = before;
+    },
+  });
+}
+
+/**
+ * Runs one worker request with the progress bar, then shows the result.
+ * @param {string} label
+ * @param {import('./worker-client.js').Outgoing} request
+ * @returns {Promise<boolean>} whether it worked
+ */
+async function run(label, request) {
+  errors.clear();
+  start.setBusy(true);
+  progress.start(label);
+  const t0 = performance.now();
+  try {
+    await client.ready;
+    const result = await client.request(request, (p) => progress.update(p));
+    await show(result.summary);
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    progress.finish(`Lists drawn up in ${seconds} seconds: ${num(result.summary.population.current)} registered patients.`);
+    document.body.dataset.lastRunMs = String(Math.round(performance.now() - t0));
+    if (request.type === 'load') await showDefinitions();
+    return true;
+  } catch (e) {
+    progress.finish('Stopped: there is a problem.');
+    errors.show(/** @type {Error} */ (e).message);
+    return false;
+  } finally {
+    start.setBusy(false);
+  }
+}
+
+/**
+ * Reads a practice with the current configuration: a new source, or the last one again.
+ * @param {string} label @param {import('./protocol.js').Source} [source]
+ */
+function load(label, source) {
+  const asOf = asOfAgain.value || start.asOf();
+  return run(label, { type: 'load', source, asOf, config: JSON.stringify(config) });
+}
+
+const start = mountStartForm(startArea, {
+  onDemo: (c) => {
+    asOfAgain.value = c.asOf;
+    loadedText.textContent = `Demo practice: ${num(c.patients)} made-up patients, ${c.deprivation} deprivation profile.`;
+    return load(`Generating a demo practice of ${num(c.patients)} patients…`,
+      { type: 'demo', patients: c.patients, seed: 42, deprivation: c.deprivation, asOf: c.asOf });
+  },
+  onFiles: (c) => {
+    asOfAgain.value = c.asOf;
+    loadedText.textContent = `Your files: ${[c.patients, ...c.events].map((f) => f.name).join(', ')}.`;
+    return load('Reading the files…', { type: 'files', patients: c.patients, events: c.events });
+  },
+  onError: (m) => errors.show(m),
+});
+
+asOfForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOfAgain.value)) {
+    errors.show('Enter the date to draw the lists up for, as day, month and year.');
+    asOfAgain.focus();
+    return;
+  }
+  run('Drawing up the lists…', { type: 'analyse', asOf: asOfAgain.value });
+});
+
+window.addEventListener('resize', () => worklist.refresh());
+client.ready.then((r) => {
+  engine = r;
+  worklist.setColumns(r.columns);
+  start.demoFromAddress();
+}).catch((e) => errors.show(`The analysis engine could not start: ${e.message}`));
