@@ -150,7 +150,9 @@ async function run(label, request) {
     await show(result.summary);
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     progress.finish(`Lists drawn up in ${seconds} seconds: ${num(result.summary.population.current)} registered patients.`);
+    // For scripts/bench-page: the time and the WASM memory the last run took.
     document.body.dataset.lastRunMs = String(Math.round(performance.now() - t0));
+    if (result.wasmMemoryBytes) document.body.dataset.wasmMemoryBytes = String(result.wasmMemoryBytes);
     if (request.type === 'load') await showDefinitions();
     return true;
   } catch (e) {

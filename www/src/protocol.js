@@ -13,7 +13,7 @@
  * @typedef {{id: number, type: 'init', wasm: string}} InitRequest
  *   `wasm`: the gzipped module, base64. Answers `{fields, columns}`.
  * @typedef {{id: number, type: 'load', source?: Source, asOf: string, config: string}} LoadRequest
- *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs}`.
+ *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, wasmMemoryBytes}`.
  * @typedef {{id: number, type: 'analyse', asOf: string}} AnalyseRequest
  *   The loaded practice again, for another as-of date. Answers `{summary}`.
  * @typedef {{id: number, type: 'page', query: Query}} PageRequest

@@ -14,6 +14,8 @@ import init, { Session, inputFields, synthPractice, worklistColumns } from '../p
 
 /** @type {Promise<unknown> | null} */
 let ready = null;
+/** The module's memory, whose size the page reports after each load. @type {WebAssembly.Memory | null} */
+let memory = null;
 /** @type {Session | null} */
 let session = null;
 /**
@@ -32,7 +34,7 @@ async function start(base64) {
   const gz = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   const inflated = new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'));
   const bytes = await new Response(inflated).arrayBuffer();
-  await init({ module_or_path: bytes });
+  memory = (await init({ module_or_path: bytes })).memory;
 }
 
 /**
@@ -141,7 +143,7 @@ async function handle(request) {
       const counts = load(id, inputsOf(id, from), request.config);
       source = from;
       const summary = analyse(id, request.asOf);
-      return { summary, counts, totalMs: performance.now() - t0 };
+      return { summary, counts, totalMs: performance.now() - t0, wasmMemoryBytes: memory?.buffer.byteLength ?? 0 };
     }
     case 'analyse':
       return { summary: analyse(id, request.asOf) };

@@ -14,7 +14,7 @@ const SHOWN = 500;
  * The `[[cohort]]` block (with its checks) that defines `id`, from a rule file.
  * @param {string} text @param {string} id
  */
-export function cohortBlock(text, id) {
+function cohortBlock(text, id) {
   const blocks = text.split(/^(?=\[\[cohort\]\]|\[(?!\[?cohort\.)[^\]]*\]\]?\s*$)/m);
   return blocks.find((b) => b.startsWith('[[cohort]]') && new RegExp(`^id\\s*=\\s*"${id}"`, 'm').test(b))?.trim() ?? '';
 }

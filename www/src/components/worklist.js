@@ -136,7 +136,9 @@ export function mountWorklist(root, client, handlers) {
     asked = new Set([0]);
     const cohort = summary?.cohorts[query.cohort];
     if (!cohort) return;
-    table.setSort(query.sort ?? '', Boolean(query.descending));
+    // The core's missing-checks order puts the most missing first: a descending count.
+    const countDown = query.sort === 'missing_checks' ? !query.descending : Boolean(query.descending);
+    table.setSort(query.sort ?? '', countDown);
     try {
       /** @type {import('../protocol.js').Page} */
       const first = await client.request({ type: 'page', query: { ...query, offset: 0, limit: PAGE } });
