@@ -106,8 +106,9 @@ impl Session {
     }
 
     /// Streams a patients file of `size` bytes: `read(start, end)` returns
-    /// bytes from `start` (up to `end`) as a Uint8Array; `progress(bytesRead)`
-    /// is called after each chunk.
+    /// bytes from `start` (up to `end`) as a Uint8Array; `progress(bytesRead,
+    /// linesRead)` is called after each chunk (lines, not rows: a quoted
+    /// field may hold a line break, and the header is a line).
     #[wasm_bindgen(js_name = loadPatients)]
     pub fn load_patients(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
         let reader = CallbackReader::new(size, read, progress);
@@ -229,6 +230,8 @@ pub fn synth_practice(
 struct CallbackReader {
     size: f64,
     offset: f64,
+    /// Line ends handed over so far, for the progress callback.
+    lines: f64,
     read: Function,
     progress: Function,
     chunk: Vec<u8>,
@@ -240,7 +243,7 @@ const CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 
 impl CallbackReader {
     fn new(size: f64, read: Function, progress: Function) -> CallbackReader {
-        CallbackReader { size, offset: 0.0, read, progress, chunk: Vec::new(), pos: 0 }
+        CallbackReader { size, offset: 0.0, lines: 0.0, read, progress, chunk: Vec::new(), pos: 0 }
     }
 }
 
@@ -265,7 +268,9 @@ impl Read for CallbackReader {
                 )));
             }
             self.offset += self.chunk.len() as f64;
-            let _ = self.progress.call1(&JsValue::NULL, &JsValue::from_f64(self.offset));
+            self.lines += self.chunk.iter().filter(|&&b| b == b'\n').count() as f64;
+            let _ =
+                self.progress.call2(&JsValue::NULL, &JsValue::from_f64(self.offset), &JsValue::from_f64(self.lines));
         }
         let n = buf.len().min(self.chunk.len() - self.pos);
         buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);

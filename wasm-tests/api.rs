@@ -32,6 +32,15 @@ fn ignore_progress() -> Function {
     Function::new_no_args("")
 }
 
+/// A `progress(bytes, lines)` callback that keeps every call, and the calls.
+fn recording_progress() -> (Function, std::rc::Rc<std::cell::RefCell<Vec<(f64, f64)>>>) {
+    let calls = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let kept = std::rc::Rc::clone(&calls);
+    let progress =
+        Closure::<dyn Fn(f64, f64)>::new(move |bytes: f64, lines: f64| kept.borrow_mut().push((bytes, lines)));
+    (progress.into_js_value().unchecked_into(), calls)
+}
+
 #[wasm_bindgen_test]
 fn the_report_is_byte_identical_to_the_native_one() {
     let (patients, events) = practice();
@@ -48,10 +57,17 @@ fn streamed_files_in_odd_chunks_give_the_same_report() {
     let (patients, events) = practice();
     let (p_len, e_len) = (patients.len() as f64, events.len() as f64);
     let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    let (progress, calls) = recording_progress();
+    let rows = patients.iter().filter(|&&b| b == b'\n').count() as f64 - 1.0;
     let report: serde_json::Value =
-        serde_json::from_str(&session.load_patients("patients.csv", p_len, reader(patients, 997), ignore_progress()))
-            .unwrap();
+        serde_json::from_str(&session.load_patients("patients.csv", p_len, reader(patients, 997), progress)).unwrap();
     assert_eq!(report["read"], report["accepted"]);
+    assert_eq!(report["read"].as_f64(), Some(rows));
+    // Progress after every chunk, ending on the whole file: its bytes and its lines (rows and the header).
+    let calls = calls.borrow();
+    assert_eq!(calls.len(), (p_len / 997.0).ceil() as usize);
+    assert!(calls.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1));
+    assert_eq!(calls.last(), Some(&(p_len, rows + 1.0)));
     session.load_events("events.csv", e_len, reader(events, 4093), ignore_progress());
     session.finish_loading().map_err(JsValue::from).unwrap();
     let json = session.report_json("2026-11-23").map_err(JsValue::from).unwrap();
@@ -132,7 +148,8 @@ fn definitions_list_every_cohort_and_the_editable_codelists() {
     assert_eq!(ldhc["codes"][0]["code"], "69DB.");
     // Each cohort names its rule file, and the rule files come as written.
     assert_eq!(defs["cohorts"][0]["rule_file"], "rules/registers.toml");
-    let registers = defs["rule_files"].as_array().unwrap().iter().find(|f| f["name"] == "rules/registers.toml").unwrap();
+    let registers =
+        defs["rule_files"].as_array().unwrap().iter().find(|f| f["name"] == "rules/registers.toml").unwrap();
     assert!(registers["text"].as_str().unwrap().contains("id = \"hypertension_register\""));
 }
 

@@ -34,7 +34,8 @@
 /**
  * Progress while a request runs.
  * @typedef {{stage: 'generating', patients: number}
- *   | {stage: 'reading', kind: 'patients' | 'events', file: string, bytes: number, size: number, index: number, of: number}
+ *   | {stage: 'reading', kind: 'patients' | 'events', file: string, bytes: number, lines: number, size: number, index: number, of: number}
+ *     `lines`: line ends read so far (the header's included).
  *   | {stage: 'building'}
  *   | {stage: 'analysing'}} Progress
  */

@@ -93,14 +93,14 @@ function load(id, inputs, config) {
   session = null;
   inputs.forEach(({ kind, name, size, read }, index) => {
     let last = 0;
-    const report = (/** @type {number} */ bytes) =>
-      progress(id, { stage: 'reading', kind, file: name, bytes, size, index, of: inputs.length });
-    report(0);
-    const onProgress = (/** @type {number} */ bytes) => {
+    const report = (/** @type {number} */ bytes, /** @type {number} */ lines) =>
+      progress(id, { stage: 'reading', kind, file: name, bytes, lines, size, index, of: inputs.length });
+    report(0, 0);
+    const onProgress = (/** @type {number} */ bytes, /** @type {number} */ lines) => {
       const now = performance.now();
       if (now - last > 50 || bytes >= size) {
         last = now;
-        report(bytes);
+        report(bytes, lines);
       }
     };
     if (kind === 'patients') next.loadPatients(name, size, read, onProgress);

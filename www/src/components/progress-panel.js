@@ -35,7 +35,8 @@ export function mountProgressPanel(root) {
       if (p.stage === 'generating') text = `Generating a demo practice of ${num(p.patients)} patients…`;
       else if (p.stage === 'reading') {
         stageKey = `reading ${p.index}`;
-        text = `Reading ${p.kind} file ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}`;
+        text = `Reading ${p.kind} file ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}, `
+          + `${num(Math.max(0, p.lines - 1))} rows`;
         bar.max = p.size || 1;
         bar.value = p.bytes;
       } else if (p.stage === 'building') text = 'Sorting events by patient…';
