@@ -71,6 +71,21 @@ const synthDirs = new Map();
  *   events?: string[], args?: string[], asOf?: string}} spec
  */
 export function nativeReport(spec) {
+  return JSON.parse(runNative(spec, []).toString());
+}
+
+/**
+ * One of the CSV files the native command line writes with `--format csv`.
+ * @param {Parameters<typeof nativeReport>[0]} spec @param {string} file e.g. 'equity.csv'
+ */
+export function nativeCsv(spec, file) {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-finder-e2e-csv-'));
+  runNative(spec, ['--format', 'csv', '--out', dir]);
+  return readFileSync(join(dir, file), 'utf8');
+}
+
+/** @param {Parameters<typeof nativeReport>[0]} spec @param {string[]} extra */
+function runNative(spec, extra) {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run cargo build --release --features cli`);
   let { cwd, patients, events } = spec;
   if (spec.synth) {
@@ -84,8 +99,9 @@ export function nativeReport(spec) {
     }
     [cwd, patients, events] = [synthDirs.get(key), 'patients.csv', ['events.csv']];
   }
-  const args = ['analyse', '--patients', String(patients), '--events', ...(events ?? []), '--as-of', spec.asOf ?? AS_OF, ...(spec.args ?? [])];
-  return JSON.parse(execFileSync(cli, args, { cwd, maxBuffer: 1 << 28 }).toString());
+  const args = ['analyse', '--patients', String(patients), '--events', ...(events ?? []), '--as-of', spec.asOf ?? AS_OF,
+    ...(spec.args ?? []), ...extra];
+  return execFileSync(cli, args, { cwd, maxBuffer: 1 << 28 });
 }
 
 /**

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { artefacts, axe, launch, nativeReport, openPage, runDemo, AS_OF } from './browser.js';
+import { artefacts, axe, launch, nativeCsv, nativeReport, openPage, runDemo, AS_OF } from './browser.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url).pathname;
 
@@ -96,10 +96,10 @@ describe('the demo practice (1,000 patients, seed 42, average deprivation)', () 
     const cell = (/** @type {string} */ caption, /** @type {string} */ row) =>
       s.page.locator(`table:has(caption:has-text("${caption}")) tbody tr:has(th:text-is("${row}")) td`).allInnerTexts();
     const imd = native.breakdowns.imd_quintile;
-    assert.deepEqual(await cell('Registered patients by imd quintile', 'Registered patients'),
+    assert.deepEqual(await cell('Registered patients by IMD quintile', 'Registered patients'),
       ['1', '2', '3', '4', '5', 'not_recorded'].map((q) => number(imd[q].population)));
     const smi = native.cohorts.smi_health_checks.title;
-    assert.deepEqual(await cell('Worklists by imd quintile', smi),
+    assert.deepEqual(await cell('Worklists by IMD quintile', smi),
       ['1', '2', '3', '4', '5', 'not_recorded'].map((q) => {
         const c = imd[q].cohorts.smi_health_checks;
         return `${number(c.count)} of ${number(c.eligible)} (${c.eligible ? Math.round((100 * c.count) / c.eligible) : '–'}${c.eligible ? '%' : ''})`;
@@ -147,7 +147,7 @@ describe('the demo practice (1,000 patients, seed 42, average deprivation)', () 
     await page.getByLabel('Cohort', { exact: true }).selectOption('hypertension_register');
     const all = members(native, 'hypertension_register');
     const status = page.locator('#worklist-status');
-    await page.getByLabel('IMD quintile (1 = most deprived)').selectOption('1');
+    await page.getByLabel('IMD quintile (1 = most deprived)', { exact: true }).selectOption('1');
     const q1 = all.filter((m) => m.imd_quintile === 1);
     await status.filter({ hasText: `; ${number(q1.length)} match the filters.` }).waitFor();
     await page.getByLabel('Age band').selectOption('65-79');
@@ -336,7 +336,7 @@ describe('files chosen with the file inputs', () => {
 });
 
 describe('the address', () => {
-  test('?demo=1000&deprivation=deprived draws up the demo practice on opening, as the command line does', async () => {
+  test('?demo=1000&deprivation=deprived draws up the demo practice on opening; its equity audit equals the command line', async () => {
     const native = nativeReport({ synth: { patients: 1000, seed: 42, deprivation: 'deprived' } });
     const s = await openPage(browser, `?demo=1000&deprivation=deprived&as-of=${AS_OF}`);
     try {
@@ -345,6 +345,24 @@ describe('the address', () => {
       assert.equal(await s.page.locator('#start-area').isHidden(), true);
       const tiles = await s.page.locator('.cf-tile [data-count]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
       assert.deepEqual(tiles, Object.values(native.cohorts).filter((c) => c.kind === 'worklist').map((c) => c.count));
+      // The health equity audit of the SMI checks on this deprived practice.
+      const page = s.page;
+      await page.getByRole('tab', { name: 'Equity audit' }).click();
+      assert.equal(await page.getByLabel('Measure').inputValue(), 'smi_health_checks.all_required');
+      const m = native.equity.find((/** @type {any} */ x) => x.id === 'smi_health_checks.all_required');
+      const pc = (/** @type {number | null} */ x) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+      const rows = await page.locator('#equity table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+      const quintiles = Object.entries(m.by.imd_quintile);
+      assert.deepEqual(rows, [['All', m.total], ...quintiles.map(([q, r]) => [q === 'not_recorded' ? 'Not recorded' : `Quintile ${q}`, r])]
+        .map(([g, r]) => [g, number(r.numerator), number(r.denominator), pc(r.rate), r.low === null ? '–' : `${pc(r.low)} to ${pc(r.high)}`]));
+      const gap = await page.locator('#equity-gap').innerText();
+      assert.ok(m.deprivation_gap
+        ? gap.startsWith(`Most deprived fifth (IMD quintile 1) ${pc(m.deprivation_gap.most_deprived)}`)
+        : gap.startsWith('No gap can be given'), gap);
+      await page.screenshot({ path: `${artefacts}/equity-smi-deprived.png`, fullPage: true });
+      assert.deepEqual(await axe(page), []);
+      const csv = await download(page, () => page.getByRole('button', { name: 'Download the whole audit (CSV)' }).click());
+      assert.equal(csv.text, nativeCsv({ synth: { patients: 1000, seed: 42, deprivation: 'deprived' } }, 'equity.csv'));
       assertNoNetwork(s.requests);
       assert.deepEqual(s.consoleErrors, []);
     } finally {

@@ -171,6 +171,13 @@ impl Session {
         Ok(serde_json::to_string(&list).expect("serialises"))
     }
 
+    /// The health equity audit of the latest analysis as CSV: every measure
+    /// by every group, with 95% intervals and the deprivation gap.
+    #[wasm_bindgen(js_name = equityCsv)]
+    pub fn equity_csv(&self) -> Result<String, JsError> {
+        Ok(report::csv_export::equity_csv(&self.analysed()?.equity))
+    }
+
     /// Cohorts, segments, settings and every cluster's codes, as JSON.
     pub fn definitions(&self) -> String {
         serde_json::to_string(&report::definitions(&self.engine)).expect("serialises")

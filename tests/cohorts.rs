@@ -5,6 +5,8 @@
 
 mod support;
 
+use cohort_finder::report::equity::Measure;
+use cohort_finder::report::Report;
 use support::*;
 
 const AS_OF: &str = "2026-11-23";
@@ -507,4 +509,76 @@ fn the_summary_keeps_every_count_and_drops_the_rows() {
         assert!(s.cohorts[id.as_str()].members.is_empty());
     }
     assert_eq!(s.segments, r.segments);
+}
+
+// ---------------------------------------------------------------- the health equity audit
+
+fn measure<'a>(r: &'a Report, id: &str) -> &'a Measure {
+    r.equity.iter().find(|m| m.id == id).unwrap_or_else(|| panic!("no measure {id}"))
+}
+
+/// (numerator, denominator, rate) of a group's rate.
+fn rate(m: &Measure, dimension: &str, group: &str) -> (u64, u64, Option<f64>) {
+    let by = &m.by.0.iter().find(|(d, _)| d == dimension).unwrap().1;
+    let r = by.0.iter().find(|(g, _)| g == group).unwrap().1;
+    (r.numerator, r.denominator, r.rate)
+}
+
+#[test]
+fn equity_audit_counts_each_check_by_group_with_not_recorded_as_a_group() {
+    // LD fixture: eligible L1 (decile 3, so quintile 2; female), L3, L4, L5 (no decile);
+    // only L4 (female) had the check this financial year, and the action plan after it.
+    let r = run(LD_PATIENTS, LD_EVENTS, AS_OF);
+    let check = measure(&r, "ld_health_check_due.health_check");
+    assert_eq!((check.numerator, check.denominator, check.higher_is), ("done", "eligible", "better"));
+    assert_eq!((check.total.numerator, check.total.denominator, check.total.rate), (1, 4, Some(0.25)));
+    assert_eq!(rate(check, "imd_quintile", "2"), (0, 1, Some(0.0)));
+    assert_eq!(rate(check, "imd_quintile", "not_recorded"), (1, 3, Some(0.3333)));
+    assert_eq!(rate(check, "imd_quintile", "1"), (0, 0, None));
+    assert_eq!(rate(check, "sex", "female"), (1, 2, Some(0.5)));
+    assert_eq!(rate(check, "sex", "male"), (0, 2, Some(0.0)));
+    assert_eq!(check.deprivation_gap, None, "nobody in quintile 1 or 5");
+    // The optional action plan is a measure of its own; "every required check" is the check alone.
+    assert_eq!(measure(&r, "ld_health_check_due.health_action_plan").total.numerator, 1);
+    assert_eq!(measure(&r, "ld_health_check_due.all_required").total.numerator, 1);
+    // A register is a prevalence among the registered population.
+    let register = measure(&r, "ld_register");
+    assert_eq!((register.numerator, register.denominator), ("on the register", "registered patients"));
+    assert_eq!((register.total.numerator, register.total.denominator), (5, 5));
+    // The CSV: the whole population as "all", then every group; 1 of 4 is 0.0456 to 0.6994.
+    let csv = cohort_finder::report::csv_export::equity_csv(&r.equity);
+    assert!(csv.contains(
+        "ld_health_check_due.health_check,Annual health check (Learning disability annual health check due),\
+         done,eligible,all,all,1,4,0.25,0.0456,0.6994,,\r\n"
+    ));
+    assert!(csv.contains("ld_health_check_due.health_check,Annual health check (Learning disability annual health check due),done,eligible,imd_quintile,1,0,0,,,,,\r\n"));
+}
+
+#[test]
+fn equity_audit_gives_the_gap_between_the_most_and_least_deprived_fifths() {
+    // Case-finding (40+, no BP in 5 years), among the registered: G1 and G2 in
+    // quintile 1 (deciles 1 and 2), G3 and G4 in quintile 5 (deciles 10 and 9);
+    // only G1 has no BP.
+    let patients = "\
+G1,1970-01-01,F,1,,,,
+G2,1970-01-01,M,2,,,,
+G3,1960-01-01,F,10,,,,
+G4,1980-01-01,M,9,,,,
+";
+    let events = "\
+G2,271649006,2025-01-01,130,mmHg,,
+G3,271649006,2024-01-01,128,mmHg,,
+G4,271649006,2024-06-01,125,mmHg,,
+";
+    let r = run(patients, events, AS_OF);
+    assert_eq!(ids(&r, "hypertension_case_finding"), ["G1"]);
+    let m = measure(&r, "hypertension_case_finding");
+    assert_eq!((m.numerator, m.denominator, m.higher_is), ("on the list", "registered patients", "worse"));
+    assert_eq!(rate(m, "imd_quintile", "1"), (1, 2, Some(0.5)));
+    assert_eq!(rate(m, "imd_quintile", "5"), (0, 2, Some(0.0)));
+    let gap = m.deprivation_gap.unwrap();
+    assert_eq!((gap.most_deprived, gap.least_deprived, gap.absolute, gap.relative), (0.5, 0.0, 0.5, None));
+    // 1 of 2: the Wilson interval is 0.0945 to 0.9055.
+    let q1 = &m.by.0[0].1 .0[0].1;
+    assert_eq!((q1.low, q1.high), (Some(0.0945), Some(0.9055)));
 }

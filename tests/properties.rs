@@ -108,6 +108,24 @@ proptest! {
             let by_imd: u64 = r.breakdowns.imd_quintile.0.iter().map(|(_, g)| g.cohorts[id.as_str()].count).sum();
             prop_assert_eq!(by_imd, c.count);
         }
+        // The equity audit agrees with the cohorts, and every dimension's groups add up to its total.
+        for m in &r.equity {
+            let c = &r.cohorts[m.cohort.as_str()];
+            let want = match m.check.as_deref() {
+                // Those missing no required check are the eligible not on the list.
+                Some("all_required") => (c.eligible - c.count, c.eligible),
+                Some(k) => (c.checks[k].done, c.eligible),
+                None => (c.count, r.population.current),
+            };
+            prop_assert_eq!((m.total.numerator, m.total.denominator), want, "{}", m.id);
+            for (dimension, groups) in &m.by.0 {
+                let sum = groups.0.iter().fold((0, 0), |(x, n), (_, g)| (x + g.numerator, n + g.denominator));
+                prop_assert_eq!(sum, want, "{} by {}", m.id, dimension);
+                for (_, g) in &groups.0 {
+                    prop_assert!(g.low <= g.rate && g.rate <= g.high, "{} {:?}", m.id, g);
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! input diagnostics. Returned as (file name, text) pairs; the caller
 //! decides where they go.
 
-use super::{explain::fmt_value, id_of, CheckReport, MemberReport, ReasonReport, Report};
+use super::{explain::fmt_value, id_of, CheckReport, MemberReport, Ordered, ReasonReport, Report};
 use crate::model::uk_date;
 
 pub fn csv_files(report: &Report) -> Vec<(String, String)> {
-    let mut files =
-        vec![("summary.csv".to_owned(), summary(report)), ("input_diagnostics.csv".to_owned(), diagnostics(report))];
+    let mut files = vec![
+        ("summary.csv".to_owned(), summary(report)),
+        ("input_diagnostics.csv".to_owned(), diagnostics(report)),
+        ("equity.csv".to_owned(), equity_csv(&report.equity)),
+    ];
     for (id, cohort) in &report.cohorts.0 {
         files.push((format!("{id}.csv"), worklist(&cohort.members)));
     }
@@ -20,6 +23,56 @@ fn writer() -> csv::Writer<Vec<u8>> {
 
 fn finish(w: csv::Writer<Vec<u8>>) -> String {
     String::from_utf8(w.into_inner().expect("writing to memory cannot fail")).expect("CSV of UTF-8 text")
+}
+
+/// The health equity audit, one row per measure and group, with the whole
+/// population as dimension "all" and the deprivation gap on every row of
+/// its measure. Rates are fractions; empty when the denominator is 0.
+pub fn equity_csv(measures: &[super::equity::Measure]) -> String {
+    let mut w = writer();
+    w.write_record([
+        "measure",
+        "title",
+        "numerator_counts",
+        "denominator_counts",
+        "dimension",
+        "group",
+        "numerator",
+        "denominator",
+        "rate",
+        "ci95_low",
+        "ci95_high",
+        "gap_q1_minus_q5",
+        "ratio_q1_to_q5",
+    ])
+    .unwrap();
+    let text = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    for m in measures {
+        let gap = m.deprivation_gap;
+        let all = [("all", &Ordered(vec![("all".to_owned(), m.total)]))];
+        let dimensions = all.into_iter().chain(m.by.0.iter().map(|(d, g)| (d.as_str(), g)));
+        for (dimension, groups) in dimensions {
+            for (group, r) in &groups.0 {
+                w.write_record([
+                    m.id.as_str(),
+                    &m.title,
+                    m.numerator,
+                    m.denominator,
+                    dimension,
+                    group,
+                    &r.numerator.to_string(),
+                    &r.denominator.to_string(),
+                    &text(r.rate),
+                    &text(r.low),
+                    &text(r.high),
+                    &text(gap.map(|g| g.absolute)),
+                    &text(gap.and_then(|g| g.relative)),
+                ])
+                .unwrap();
+            }
+        }
+    }
+    finish(w)
 }
 
 fn summary(report: &Report) -> String {

@@ -6,6 +6,7 @@
 //! same input and as-of date always give the same bytes.
 
 pub mod csv_export;
+pub mod equity;
 mod explain;
 mod ordered;
 pub mod worklist;
@@ -33,6 +34,9 @@ pub struct Report {
     pub segments: Ordered<u64>,
     pub efi: EfiReport,
     pub breakdowns: Breakdowns,
+    /// The health equity audit: every check and list as a rate with its
+    /// interval, by group, and the deprivation gap.
+    pub equity: Vec<equity::Measure>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,6 +172,8 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
         }
     }
 
+    // Each person's group in every equity dimension, worked out once.
+    let groups: Vec<[usize; 4]> = pop.patients.iter().map(|p| Dimension::ALL.map(|d| d.group(p, as_of))).collect();
     let explainer = explain::Explainer { plan, pop, analysis };
     let cohorts = plan
         .cohorts
@@ -216,7 +222,8 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
                 EfiCategory::ALL.iter().map(|c| (c.label().to_owned(), efi_counts[*c as usize])).collect(),
             ),
         },
-        breakdowns: breakdowns(plan, pop, analysis),
+        breakdowns: breakdowns(plan, analysis, &groups),
+        equity: equity::audit(plan, analysis, &groups),
     }
 }
 
@@ -231,6 +238,16 @@ enum Dimension {
 
 impl Dimension {
     const ALL: [Dimension; 4] = [Dimension::ImdQuintile, Dimension::Ethnicity, Dimension::Sex, Dimension::AgeBand];
+
+    /// The dimension's id, as the breakdowns name it.
+    fn id(self) -> &'static str {
+        match self {
+            Dimension::ImdQuintile => "imd_quintile",
+            Dimension::Ethnicity => "ethnicity",
+            Dimension::Sex => "sex",
+            Dimension::AgeBand => "age_band",
+        }
+    }
 
     /// Group ids in display order; "not_recorded" is a group of its own.
     fn groups(self) -> Vec<String> {
@@ -256,7 +273,7 @@ impl Dimension {
     }
 }
 
-fn breakdowns(plan: &Plan, pop: &Population, analysis: &Analysis) -> Breakdowns {
+fn breakdowns(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]]) -> Breakdowns {
     let empty = || GroupCounts {
         population: 0,
         segments: Ordered(plan.segments.iter().map(|s| (s.id.clone(), 0)).collect()),
@@ -264,9 +281,6 @@ fn breakdowns(plan: &Plan, pop: &Population, analysis: &Analysis) -> Breakdowns 
     };
     let mut tables: Vec<Vec<GroupCounts>> =
         Dimension::ALL.iter().map(|d| d.groups().iter().map(|_| empty()).collect()).collect();
-    // Each person's group in every dimension, worked out once.
-    let groups: Vec<[usize; 4]> =
-        pop.patients.iter().map(|p| Dimension::ALL.map(|d| d.group(p, analysis.as_of))).collect();
 
     for (p, g) in groups.iter().enumerate() {
         if analysis.not_current[p].is_some() {
@@ -353,6 +367,7 @@ impl Report {
             segments: self.segments.clone(),
             efi: self.efi.clone(),
             breakdowns: self.breakdowns.clone(),
+            equity: self.equity.clone(),
         }
     }
 }

@@ -60,6 +60,9 @@ export const words = (id) => {
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
 
+/** "Ethnic group" → "ethnic group", but "IMD quintile" stays. @param {string} text */
+export const lowerFirst = (text) => (/^[A-Z]{2}/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1));
+
 /** @param {string} id */
 export const segmentTitle = (id) => SEGMENTS[id] ?? words(id);
 

@@ -5,6 +5,7 @@ import { longDate, num } from './format.js';
 import { WorkerClient } from './worker-client.js';
 import { mountBreakdown } from './components/breakdown.js';
 import { mountDefinitions } from './components/definitions.js';
+import { mountEquity } from './components/equity.js';
 import { mountErrorSummary } from './components/error-summary.js';
 import { renderInputCheck } from './components/input-check.js';
 import { savedMapping } from './components/mapping-editor.js';
@@ -45,12 +46,14 @@ const asOfForm = h('form', { class: 'cf-asof cf-no-print', novalidate: true, 'ar
 const section = (id, heading) => h('section', { class: 'cf-section', id, 'aria-labelledby': heading });
 const overviewRoot = section('overview', 'overview-heading');
 const breakdownRoot = section('breakdown', 'breakdown-heading');
+const equityRoot = section('equity', 'equity-heading');
 const worklistRoot = section('worklist', 'worklist-heading');
 const definitionsRoot = section('definitions', 'definitions-heading');
 const inputCheck = section('input-check', 'input-check-heading');
 const tabs = createTabs([
   { id: 'overview', label: 'Overview', panel: overviewRoot },
   { id: 'breakdown', label: 'Inequalities', panel: breakdownRoot },
+  { id: 'equity', label: 'Equity audit', panel: equityRoot },
   { id: 'worklist', label: 'Worklists', panel: worklistRoot },
   { id: 'definitions', label: 'Definitions', panel: definitionsRoot },
   { id: 'input-check', label: 'Input check', panel: inputCheck },
@@ -65,7 +68,7 @@ const loadedBar = h('div', { class: 'cf-loaded' }, h('div', {}, resultsHeading, 
       startArea.querySelector('h1')?.setAttribute('tabindex', '-1');
       /** @type {HTMLElement | null} */ (startArea.querySelector('h1'))?.focus();
     } }));
-results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, worklistRoot, definitionsRoot, inputCheck);
+results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, definitionsRoot, inputCheck);
 
 const worklist = mountWorklist(worklistRoot, client, { onError: (m) => errors.show(m) });
 const overview = mountOverview(overviewRoot, {
@@ -75,6 +78,7 @@ const overview = mountOverview(overviewRoot, {
   },
 });
 const breakdown = mountBreakdown(breakdownRoot);
+const equity = mountEquity(equityRoot, client, { onError: (m) => errors.show(m) });
 const definitions = mountDefinitions(definitionsRoot);
 
 /** Shows a tab and moves focus to its heading. @param {string} tab @param {string} heading */
@@ -101,6 +105,7 @@ async function show(summary) {
   });
   overview.render(summary);
   breakdown.render(summary);
+  equity.render(summary);
   await worklist.setSummary(summary);
   resultsHeading.textContent = `Lists as of ${longDate(summary.as_of)}`;
   document.title = `Lists as of ${longDate(summary.as_of)} – Cohort Finder`;

@@ -20,8 +20,11 @@
  * @typedef {{id: number, type: 'csv', query: Query, columns: string[], header: boolean}} CsvRequest
  * @typedef {{id: number, type: 'nhs', query: Query}} NhsRequest
  *   Answers `{text, included, left_out}`: NHS numbers one per line, and patient ids without a valid one.
+ * @typedef {{id: number, type: 'equity-csv'}} EquityCsvRequest
+ *   The health equity audit as CSV.
  * @typedef {{id: number, type: 'definitions'}} DefinitionsRequest
- * @typedef {InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | DefinitionsRequest} Request
+ * @typedef {InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
+ *   | DefinitionsRequest} Request
  */
 
 /**
@@ -53,7 +56,11 @@
  * @typedef {{as_of: string, input: Record<string, FileReport>, population: Record<string, number>,
  *   cohorts: Record<string, CohortSummary>, segments: Record<string, number>, segment_precedence: string[],
  *   efi: {source: string, assessed: number, categories: Record<string, number>},
- *   breakdowns: Record<string, Record<string, Breakdown>>, settings: Record<string, unknown>}} Summary
+ *   breakdowns: Record<string, Record<string, Breakdown>>, settings: Record<string, unknown>, equity: Measure[]}} Summary
+ * @typedef {{numerator: number, denominator: number, rate: number | null, low: number | null, high: number | null}} Rate
+ * @typedef {{id: string, cohort: string, check?: string, title: string, numerator: string, denominator: string,
+ *   higher_is: string, total: Rate, by: Record<string, Record<string, Rate>>,
+ *   deprivation_gap: {most_deprived: number, least_deprived: number, absolute: number, relative: number | null} | null}} Measure
  * @typedef {{population: number, segments: Record<string, number>,
  *   cohorts: Record<string, {eligible: number, count: number}>}} Breakdown
  * @typedef {{id: string, title: string, kind: string, description: string, source: string, members_are: string,

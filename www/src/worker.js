@@ -151,6 +151,8 @@ async function handle(request) {
       return JSON.parse(loaded().worklistPage(JSON.stringify(request.query)));
     case 'csv':
       return loaded().worklistCsv(JSON.stringify(request.query), JSON.stringify(request.columns), request.header);
+    case 'equity-csv':
+      return loaded().equityCsv();
     case 'nhs':
       return JSON.parse(loaded().nhsNumberList(JSON.stringify(request.query)));
     case 'definitions':

@@ -2,13 +2,13 @@
 // quintile, ethnic group, sex, age band), with "not recorded" as a group of
 // its own: the lists as count of eligible, and the segments as people.
 import { h, uid } from '../dom.js';
-import { AGE_BANDS, ethnicityTitle, imdTitle, num, percent, segmentTitle, sexTitle } from '../format.js';
+import { AGE_BANDS, ethnicityTitle, imdTitle, lowerFirst, num, percent, segmentTitle, sexTitle } from '../format.js';
 import { dataTable } from './input-check.js';
 
 /** @typedef {import('../protocol.js').Summary} Summary */
 
 /** @type {[string, string, (id: string) => string][]} breakdown id, label, group title */
-const BY = [
+export const BY = [
   ['imd_quintile', 'IMD quintile (1 = most deprived)', (id) => (id === 'not_recorded' ? 'Not recorded' : `Quintile ${imdTitle(Number(id))}`)],
   ['ethnicity', 'Ethnic group', ethnicityTitle],
   ['sex', 'Sex', (id) => (id === 'unknown' ? 'Not recorded' : sexTitle(id))],
@@ -31,15 +31,15 @@ function tables(summary, by) {
     return c ? `${num(c.count)} of ${num(c.eligible)} (${percent(c.count, c.eligible)})` : '–';
   });
   return [
-    dataTable(`Registered patients by ${label.toLowerCase()}`, headers,
+    dataTable(`Registered patients by ${lowerFirst(label)}`, headers,
       [['Registered patients', ...groups.map(([, g]) => num(g.population))]], { numeric, className: 'cf-breakdown' }),
-    dataTable(`Worklists by ${label.toLowerCase()}: people on the list of those eligible`, headers,
+    dataTable(`Worklists by ${lowerFirst(label)}: people on the list of those eligible`, headers,
       worklists.map(([id, c]) => [c.title, ...share(id)]), { numeric, className: 'cf-breakdown' }),
-    dataTable(`Segments by ${label.toLowerCase()}: people (share of the group)`, headers,
+    dataTable(`Segments by ${lowerFirst(label)}: people (share of the group)`, headers,
       summary.segment_precedence.map((s) => [segmentTitle(s),
         ...groups.map(([, g]) => `${num(g.segments[s] ?? 0)} (${percent(g.segments[s] ?? 0, g.population)})`)]),
       { numeric, className: 'cf-breakdown' }),
-    dataTable(`Registers by ${label.toLowerCase()}: people (prevalence in the group)`, headers,
+    dataTable(`Registers by ${lowerFirst(label)}: people (prevalence in the group)`, headers,
       registers.map(([id, c]) => [c.title,
         ...groups.map(([, g]) => `${num(g.cohorts[id]?.count ?? 0)} (${percent(g.cohorts[id]?.count ?? 0, g.population)})`)]),
       { numeric, className: 'cf-breakdown' }),

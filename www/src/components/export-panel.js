@@ -15,7 +15,7 @@ const PRINT_LIMIT = 2000;
  * Saves text as a file through a blob: link (memory, not network).
  * @param {string} text @param {string} name
  */
-function save(text, name) {
+export function save(text, name) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
   const link = h('a', { href: url, download: name, hidden: true });
   document.body.append(link);
