@@ -30,6 +30,22 @@ function assertNoNetwork(requests) {
   assert.equal(requests.filter((url) => url.startsWith('file://')).length, 1, 'the page file, once');
 }
 
+/**
+ * Runs `body` on the page opened in a fresh context (with `search` after its
+ * address), then checks it made no network request and logged no error.
+ * @param {string} search @param {(s: Awaited<ReturnType<typeof openPage>>) => Promise<void>} body
+ */
+async function inFreshPage(search, body) {
+  const s = await openPage(browser, search);
+  try {
+    await body(s);
+    assertNoNetwork(s.requests);
+    assert.deepEqual(s.consoleErrors, []);
+  } finally {
+    await s.context.close();
+  }
+}
+
 const number = (/** @type {number} */ n) => n.toLocaleString('en-GB');
 
 /** The members of a native report's cohort, for comparisons. @param {any} report @param {string} id */
@@ -258,7 +274,7 @@ describe('the demo practice (1,000 patients, seed 42, average deprivation)', () 
     assert.deepEqual(counts, Object.entries(earlier.cohorts).filter(([, c]) => c.kind === 'worklist').map(([id, c]) => [id, c.count]));
   });
 
-  test('no request but the file itself, no console errors, nothing stored but settings', async () => {
+  test('no request but the file itself, no console errors, nothing stored', async () => {
     assertNoNetwork(s.requests);
     assert.deepEqual(s.consoleErrors, []);
     const stored = await s.page.evaluate(() => ({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) }));
@@ -269,8 +285,7 @@ describe('the demo practice (1,000 patients, seed 42, average deprivation)', () 
 describe('files chosen with the file inputs', () => {
   test('the input check and every count equal the command line on the same files', async () => {
     const native = nativeReport({ cwd: fixtures, patients: 'patients.csv', events: ['events.csv'] });
-    const s = await openPage(browser);
-    try {
+    await inFreshPage('', async (s) => {
       const { page } = s;
       await page.locator('input[name="as-of"]').fill(AS_OF);
       await page.getByLabel('Patients file').setInputFiles(`${fixtures}patients.csv`);
@@ -290,18 +305,13 @@ describe('files chosen with the file inputs', () => {
       }
       assert.ok(Object.values(native.input).some((f) => f.diagnostics.length >= 2), 'the fixtures have problems to show');
       assert.deepEqual(await axe(page), []);
-      assertNoNetwork(s.requests);
-      assert.deepEqual(s.consoleErrors, []);
-    } finally {
-      await s.context.close();
-    }
+    });
   });
 
   test('headers that do not match: the mapping editor, remembered without any patient data', async () => {
     const dir = `${fixtures}renamed/`;
     const native = nativeReport({ cwd: dir, patients: 'practice-patients.csv', events: ['practice-events.csv'], args: ['--mapping', 'mapping.toml'] });
-    const s = await openPage(browser);
-    try {
+    await inFreshPage('', async (s) => {
       const { page } = s;
       await page.locator('input[name="as-of"]').fill(AS_OF);
       await page.getByLabel('Patients file').setInputFiles(`${dir}practice-patients.csv`);
@@ -327,19 +337,14 @@ describe('files chosen with the file inputs', () => {
         patients: { patient_id: 'Ident', date_of_birth: 'Born on', imd_decile: 'Deprivation decile', sex: 'Gender' },
         events: { patient_id: 'Ident', code: 'Concept', date: 'When', value: 'Result', unit: 'Units' },
       });
-      assertNoNetwork(s.requests);
-      assert.deepEqual(s.consoleErrors, []);
-    } finally {
-      await s.context.close();
-    }
+    });
   });
 });
 
 describe('the address', () => {
   test('?demo=1000&deprivation=deprived draws up the demo practice on opening; its equity audit equals the command line', async () => {
     const native = nativeReport({ synth: { patients: 1000, seed: 42, deprivation: 'deprived' } });
-    const s = await openPage(browser, `?demo=1000&deprivation=deprived&as-of=${AS_OF}`);
-    try {
+    await inFreshPage(`?demo=1000&deprivation=deprived&as-of=${AS_OF}`, async (s) => {
       await s.page.locator('.cf-tile').first().waitFor();
       assert.match(await s.page.locator('#loaded-practice').innerText(), /1,000 made-up patients, deprived deprivation profile/);
       assert.equal(await s.page.locator('#start-area').isHidden(), true);
@@ -363,19 +368,14 @@ describe('the address', () => {
       assert.deepEqual(await axe(page), []);
       const csv = await download(page, () => page.getByRole('button', { name: 'Download the whole audit (CSV)' }).click());
       assert.equal(csv.text, nativeCsv({ synth: { patients: 1000, seed: 42, deprivation: 'deprived' } }, 'equity.csv'));
-      assertNoNetwork(s.requests);
-      assert.deepEqual(s.consoleErrors, []);
-    } finally {
-      await s.context.close();
-    }
+    });
   });
 });
 
 describe('a long list (demo practice of 10,000)', () => {
   test('only the rows in view are drawn, and the end of the list is the right person', async () => {
     const native = nativeReport({ synth: { patients: 10000, seed: 42, deprivation: 'average' } });
-    const s = await openPage(browser);
-    try {
+    await inFreshPage('', async (s) => {
       const { page } = s;
       await runDemo(page, '10,000', 120_000);
       await page.getByRole('tab', { name: 'Worklists' }).click();
@@ -395,10 +395,6 @@ describe('a long list (demo practice of 10,000)', () => {
       const lastRow = page.locator(`.cf-vtable__row[aria-rowindex="${listed.length + 1}"]`);
       await lastRow.filter({ hasText: last.name }).waitFor();
       assert.ok(await page.locator('.cf-vtable__row').count() <= 40, 'a window of rows, not the whole list');
-      assertNoNetwork(s.requests);
-      assert.deepEqual(s.consoleErrors, []);
-    } finally {
-      await s.context.close();
-    }
+    });
   });
 });

@@ -10,8 +10,8 @@
 
 use serde::Serialize;
 
-use super::{Dimension, Ordered};
-use crate::analysis::Analysis;
+use super::{Breakdowns, Dimension, Ordered};
+use crate::analysis::{Analysis, CohortResult};
 use crate::rules::plan::{CohortKind, Plan};
 
 /// z for a two-sided 95% interval.
@@ -104,7 +104,8 @@ fn gap(by_quintile: &Ordered<Rate>) -> Option<Gap> {
     })
 }
 
-/// Numerator and denominator tallies per dimension and group.
+/// Numerator and denominator tallies per dimension and group, in
+/// [`Dimension::ALL`] order.
 struct Tally {
     counts: Vec<Vec<(u64, u64)>>,
 }
@@ -155,44 +156,46 @@ impl Tally {
     }
 }
 
+/// Everyone eligible for a cohort, tallied as done or not by `done(mask)`,
+/// where bit i of the mask is check i.
+fn done_by_group(result: &CohortResult, groups: &[[usize; 4]], done: impl Fn(u64) -> bool) -> Tally {
+    let mut tally = Tally::new();
+    for &(p, mask) in &result.eligible {
+        tally.add(&groups[p as usize], done(mask));
+    }
+    tally
+}
+
 /// Every measure: each check of each cohort with checks (and all its
 /// required checks together) among those eligible; each other worklist and
-/// each register among the registered population.
+/// each register among the registered population, read off the breakdowns.
 /// `groups[p]` is person p's group in each dimension.
-pub fn audit(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]]) -> Vec<Measure> {
+pub fn audit(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]], breakdowns: &Breakdowns) -> Vec<Measure> {
     const DONE: (&str, &str, &str) = ("done", "eligible", "better");
     const LISTED: (&str, &str, &str) = ("on the list", "registered patients", "worse");
     const REGISTERED: (&str, &str, &str) = ("on the register", "registered patients", "neither");
-    let current: Vec<usize> = (0..groups.len()).filter(|&p| analysis.not_current[p].is_none()).collect();
     let mut measures = Vec::new();
-    for (c, result) in plan.cohorts.iter().zip(&analysis.cohorts) {
-        if !c.checks.is_empty() {
-            let required: u64 = c.checks.iter().enumerate().filter(|(_, k)| k.required).map(|(i, _)| 1 << i).sum();
-            for (i, check) in c.checks.iter().enumerate() {
-                let mut tally = Tally::new();
-                for &(p, mask) in &result.eligible {
-                    tally.add(&groups[p as usize], mask & (1 << i) != 0);
-                }
-                let title = format!("{} ({})", check.title, c.title);
-                measures.push(tally.measure(format!("{}.{}", c.id, check.id), title, DONE));
-            }
-            let mut tally = Tally::new();
-            for &(p, mask) in &result.eligible {
-                tally.add(&groups[p as usize], mask & required == required);
-            }
-            let title = format!("Every required check ({})", c.title);
-            measures.push(tally.measure(format!("{}.all_required", c.id), title, DONE));
-        } else {
+    for (ci, (c, result)) in plan.cohorts.iter().zip(&analysis.cohorts).enumerate() {
+        if c.checks.is_empty() {
             // Everyone eligible is on the list: the rate is among the registered population.
-            let mut listed = vec![false; groups.len()];
-            result.members.iter().for_each(|m| listed[m.patient as usize] = true);
-            let mut tally = Tally::new();
-            for &p in &current {
-                tally.add(&groups[p], listed[p]);
-            }
+            let counts = breakdowns
+                .dimensions()
+                .iter()
+                .map(|table| table.0.iter().map(|(_, g)| (g.cohorts.0[ci].1.count, g.population)).collect())
+                .collect();
             let kind = if c.kind == CohortKind::Worklist { LISTED } else { REGISTERED };
-            measures.push(tally.measure(c.id.clone(), c.title.clone(), kind));
+            measures.push(Tally { counts }.measure(c.id.clone(), c.title.clone(), kind));
+            continue;
         }
+        for (i, check) in c.checks.iter().enumerate() {
+            let tally = done_by_group(result, groups, |mask| mask & (1 << i) != 0);
+            let title = format!("{} ({})", check.title, c.title);
+            measures.push(tally.measure(format!("{}.{}", c.id, check.id), title, DONE));
+        }
+        let required: u64 = c.checks.iter().enumerate().filter(|(_, k)| k.required).map(|(i, _)| 1 << i).sum();
+        let tally = done_by_group(result, groups, |mask| mask & required == required);
+        let title = format!("Every required check ({})", c.title);
+        measures.push(tally.measure(format!("{}.all_required", c.id), title, DONE));
     }
     measures
 }

@@ -127,6 +127,13 @@ pub struct Breakdowns {
     pub age_band: Ordered<GroupCounts>,
 }
 
+impl Breakdowns {
+    /// The tables in [`Dimension::ALL`] order.
+    fn dimensions(&self) -> [&Ordered<GroupCounts>; 4] {
+        [&self.imd_quintile, &self.ethnicity, &self.sex, &self.age_band]
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct GroupCounts {
     pub population: u64,
@@ -174,6 +181,7 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
 
     // Each person's group in every equity dimension, worked out once.
     let groups: Vec<[usize; 4]> = pop.patients.iter().map(|p| Dimension::ALL.map(|d| d.group(p, as_of))).collect();
+    let breakdowns = breakdowns(plan, analysis, &groups);
     let explainer = explain::Explainer { plan, pop, analysis };
     let cohorts = plan
         .cohorts
@@ -222,8 +230,8 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
                 EfiCategory::ALL.iter().map(|c| (c.label().to_owned(), efi_counts[*c as usize])).collect(),
             ),
         },
-        breakdowns: breakdowns(plan, analysis, &groups),
-        equity: equity::audit(plan, analysis, &groups),
+        equity: equity::audit(plan, analysis, &groups, &breakdowns),
+        breakdowns,
     }
 }
 

@@ -55,17 +55,19 @@ export function mountExportPanel(client, state) {
     }
   }
 
-  /** @param {string[]} columns @param {boolean} withHeader @param {string} suffix */
-  async function download(columns, withHeader, suffix) {
+  /** The list as CSV with the ticked columns. */
+  async function downloadCsv() {
+    const columns = chosen();
     if (columns.length === 0) {
       state.onError('Choose at least one column to export.');
       return;
     }
     try {
       const query = { ...state.query(), offset: 0, limit: 0 };
-      const text = await client.request({ type: 'csv', query, columns, header: withHeader });
-      save(text, fileName(suffix));
-      note.textContent = `Saved ${num(matching)} rows as ${fileName(suffix)}.`;
+      const text = await client.request({ type: 'csv', query, columns, header: header.checked });
+      const name = fileName('.csv');
+      save(text, name);
+      note.textContent = `Saved ${num(matching)} rows as ${name}.`;
     } catch (e) {
       state.onError(/** @type {Error} */ (e).message);
     }
@@ -105,7 +107,7 @@ export function mountExportPanel(client, state) {
           h('div', { class: 'nhsuk-checkboxes__item' }, header,
             h('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: header.id, text: 'First row names the columns' }))))),
     h('div', { class: 'nhsuk-button-group' },
-      h('button', { class: 'nhsuk-button nhsuk-button--secondary', type: 'button', id: 'export-csv', onclick: () => download(chosen(), header.checked, '.csv') },
+      h('button', { class: 'nhsuk-button nhsuk-button--secondary', type: 'button', id: 'export-csv', onclick: downloadCsv },
         'Download CSV'),
       h('button', { class: 'nhsuk-button nhsuk-button--secondary', type: 'button', id: 'export-nhs', onclick: downloadNhsNumbers },
         'Download NHS numbers only'),
