@@ -11,12 +11,16 @@ use std::ops::Range;
 use crate::model::{Date, NotCurrent, PatientIdx, Population};
 use crate::record::RecordIndex;
 use crate::risk::efi::{self, Deficit};
-use crate::rules::eval::{eval, last_evidence, Context, Evidence, Reason};
+use crate::risk::qrisk;
+use crate::rules::eval::{eval, last_evidence, Context, Evidence, QriskValue, Reason};
 use crate::rules::plan::{EfiCategory, Members, Plan};
 
 /// A check's result for one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckOutcome {
+    /// False when the check's `applies` criterion excludes the person; then
+    /// it is neither done nor missing.
+    pub applies: bool,
     pub done: bool,
     /// Done: what shows it. Not done: the latest relevant record, or never.
     pub evidence: Evidence,
@@ -30,10 +34,24 @@ pub struct Member {
     pub checks: Vec<CheckOutcome>,
 }
 
+/// One eligible person's checks as bit sets (bit i = check i).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Eligible {
+    pub patient: PatientIdx,
+    pub done: u64,
+    pub applies: u64,
+}
+
+impl Eligible {
+    /// Every check in `mask` that applies to this person is done.
+    pub fn all_done(&self, mask: u64) -> bool {
+        self.done & self.applies & mask == self.applies & mask
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CohortResult {
-    /// Everyone eligible, with a bit set for each check done (bit i = check i).
-    pub eligible: Vec<(PatientIdx, u64)>,
+    pub eligible: Vec<Eligible>,
     pub members: Vec<Member>,
 }
 
@@ -54,6 +72,8 @@ pub struct Analysis {
     segment_offsets: Vec<u32>,
     /// Per patient (zero deficits if not current).
     pub efi: Vec<EfiScore>,
+    /// Per patient: QRISK where computed or recorded (`None` if not current).
+    pub qrisk: Vec<Option<QriskValue>>,
     efi_deficits: Vec<Deficit>,
     efi_offsets: Vec<u32>,
     pub cohorts: Vec<CohortResult>,
@@ -79,6 +99,7 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
         segment_reasons: Vec::new(),
         segment_offsets: Vec::with_capacity(n + 1),
         efi: Vec::with_capacity(n),
+        qrisk: Vec::with_capacity(n),
         efi_deficits: Vec::new(),
         efi_offsets: Vec::with_capacity(n + 1),
         cohorts: vec![CohortResult::default(); plan.cohorts.len()],
@@ -96,6 +117,7 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
         if status.is_some() {
             out.segment.push(u8::MAX);
             out.efi.push(EfiScore { deficits: 0, category: None });
+            out.qrisk.push(None);
             continue;
         }
         let rec = index.load(pop, p, as_of);
@@ -103,19 +125,29 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
         let deficits = efi::deficits(&plan.efi, &rec, &mut out.efi_deficits);
         let category = efi::category(&plan.efi, rec.age, deficits);
         out.efi.push(EfiScore { deficits, category });
+        let qrisk = plan.qrisk3.as_ref().and_then(|q| qrisk::value(&qrisk::assess(q, &rec)));
+        out.qrisk.push(qrisk);
+        let efi = category.map(|c| (deficits, c));
 
         reasons.clear();
         cohort_state.clear();
         for (ci, cohort) in plan.cohorts.iter().enumerate() {
-            let ctx = Context { cohorts: &cohort_state, efi: category.map(|c| (deficits, c)) };
+            let ctx = Context { cohorts: &cohort_state, efi, qrisk };
             let start = reasons.len();
             let eligible = eval(&cohort.eligible, &rec, &ctx, &mut reasons);
             let range = start..reasons.len();
             if eligible {
                 checks.clear();
-                let mut mask = 0u64;
+                let (mut done_mask, mut applies_mask) = (0u64, 0u64);
                 for (k, check) in cohort.checks.iter().enumerate() {
                     let mark = reasons.len();
+                    let applies = check.applies.as_ref().is_none_or(|a| eval(a, &rec, &ctx, &mut reasons));
+                    reasons.truncate(mark);
+                    if !applies {
+                        checks.push(CheckOutcome { applies, done: false, evidence: Evidence::None });
+                        continue;
+                    }
+                    applies_mask |= 1 << k;
                     let done = eval(&check.done, &rec, &ctx, &mut reasons);
                     let evidence = if done {
                         reasons[mark..].iter().rev().map(|r| r.evidence).find(is_record).unwrap_or(Evidence::None)
@@ -124,15 +156,17 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
                     };
                     reasons.truncate(mark);
                     if done {
-                        mask |= 1 << k;
+                        done_mask |= 1 << k;
                     }
-                    checks.push(CheckOutcome { done, evidence });
+                    checks.push(CheckOutcome { applies, done, evidence });
                 }
                 let result = &mut out.cohorts[ci];
-                result.eligible.push((p, mask));
+                result.eligible.push(Eligible { patient: p, done: done_mask, applies: applies_mask });
                 let listed = match cohort.members {
                     Members::Eligible => true,
-                    Members::MissingChecks => cohort.checks.iter().zip(&checks).any(|(k, o)| k.required && !o.done),
+                    Members::MissingChecks => {
+                        cohort.checks.iter().zip(&checks).any(|(k, o)| k.required && o.applies && !o.done)
+                    }
                 };
                 if listed {
                     result.members.push(Member {
@@ -145,7 +179,7 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
             cohort_state.push((eligible, range));
         }
 
-        let ctx = Context { cohorts: &cohort_state, efi: category.map(|c| (deficits, c)) };
+        let ctx = Context { cohorts: &cohort_state, efi, qrisk };
         let mark = reasons.len();
         let segment = plan.segments.iter().position(|s| eval(&s.when, &rec, &ctx, &mut reasons));
         // The planner guarantees a catch-all last segment, so everyone has one.

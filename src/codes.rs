@@ -45,7 +45,8 @@ pub struct Clusters {
     list: Vec<Cluster>,
     by_id: HashMap<String, ClusterId>,
     by_code: HashMap<String, Vec<ClusterId>>,
-    ethnicity: HashMap<String, EthnicityGroup>,
+    /// Ethnicity code → its group and, where the list gives it, its 2001-census category (1-16).
+    ethnicity: HashMap<String, (EthnicityGroup, Option<u8>)>,
 }
 
 /// A codelist file that could not be read.
@@ -154,6 +155,36 @@ impl Clusters {
         Ok(())
     }
 
+    /// Adds a cluster defined in a rule file. Its id must be new.
+    pub fn add(&mut self, id: &str, title: &str, file: &str, mut codes: Vec<ListedCode>) -> Result<(), CodelistError> {
+        if self.by_id.contains_key(id) {
+            return Err(CodelistError {
+                file: file.into(),
+                line: None,
+                message: format!("codelist '{id}' already exists; give the local list another id"),
+            });
+        }
+        if let Some(bad) =
+            codes.iter().find(|c| c.code.is_empty() || !c.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+        {
+            return Err(CodelistError {
+                file: file.into(),
+                line: None,
+                message: format!("codelist '{id}': '{}' is not a code", bad.code),
+            });
+        }
+        dedup_codes(&mut codes);
+        self.list.push(Cluster {
+            id: id.into(),
+            title: title.into(),
+            files: vec![file.into()],
+            note: Some("Defined in a local rule file".into()),
+            codes,
+        });
+        self.reindex();
+        Ok(())
+    }
+
     pub fn id(&self, name: &str) -> Option<ClusterId> {
         self.by_id.get(name).copied()
     }
@@ -189,7 +220,13 @@ impl Clusters {
     /// The ethnic group a SNOMED CT ethnicity code records.
     /// `Some(NotRecorded)` for "not stated" codes, `None` for other codes.
     pub fn ethnicity_of(&self, code: &str) -> Option<EthnicityGroup> {
-        self.ethnicity.get(code).copied()
+        self.ethnicity.get(code).map(|e| e.0)
+    }
+
+    /// The 2001-census category (1 = A White British … 16 = S Any other
+    /// ethnic group) a SNOMED CT ethnicity code records.
+    pub fn ethnic_category_of(&self, code: &str) -> Option<u8> {
+        self.ethnicity.get(code).and_then(|e| e.1)
     }
 }
 
@@ -234,25 +271,30 @@ pub fn parse_codelist(file: &str, text: &str) -> Result<Vec<ListedCode>, Codelis
 /// SNOMED CT ethnicity codes and their 5-group category, from the OpenSAFELY
 /// and PRIMIS 2001-census codelists; PRIMIS "not stated" codes map to
 /// `NotRecorded`.
-fn builtin_ethnicity() -> HashMap<String, EthnicityGroup> {
+fn builtin_ethnicity() -> HashMap<String, (EthnicityGroup, Option<u8>)> {
     let mut map = HashMap::new();
-    for (file, column) in [("opensafely_ethnicity_snomed.csv", "Grouping_6"), ("primis_eth2001.csv", "grouping_6_id")] {
+    for (file, column, column_16) in [
+        ("opensafely_ethnicity_snomed.csv", "Grouping_6", "Grouping_16"),
+        ("primis_eth2001.csv", "grouping_6_id", "grouping_16_id"),
+    ] {
         let text = builtin_file(file).expect("ethnicity codelist embedded");
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers = reader.headers().expect("ethnicity header").clone();
         let group_col = headers.iter().position(|h| h == column).expect("grouping column");
+        let category_col = headers.iter().position(|h| h == column_16).expect("16-category column");
         for record in reader.records() {
             let record = record.expect("ethnicity codelist parses");
             let group = record[group_col].trim().parse().ok().and_then(EthnicityGroup::from_grouping_6);
+            let category = record[category_col].trim().parse().ok().filter(|c| (1..=16).contains(c));
             if let Some(group) = group {
-                map.insert(record[0].trim().to_owned(), group);
+                map.insert(record[0].trim().to_owned(), (group, category));
             }
         }
     }
     let not_stated = parse_codelist("primis_eth_notstated.csv", builtin_file("primis_eth_notstated.csv").unwrap())
         .expect("not-stated codelist parses");
     for code in not_stated {
-        map.insert(code.code, EthnicityGroup::NotRecorded);
+        map.insert(code.code, (EthnicityGroup::NotRecorded, None));
     }
     map
 }

@@ -89,8 +89,10 @@ impl Engine {
         for c in &config.codelists {
             clusters.replace(&c.cluster, &c.file, &c.text).map_err(ConfigError::Codelist)?;
         }
-        let mut sources = rules::builtin_sources();
-        sources.extend(config.extra_rules.iter().cloned());
+        let sources = rules::with_local(&config.extra_rules);
+        for list in rules::inline_codelists(&config.extra_rules).map_err(ConfigError::Rules)? {
+            clusters.add(&list.id, &list.title, &list.file, list.codes).map_err(ConfigError::Codelist)?;
+        }
         let plan = rules::compile(&sources, &config.rules, &clusters).map_err(ConfigError::Rules)?;
         Ok(Engine { clusters: Arc::new(clusters), plan, rule_sources: sources })
     }

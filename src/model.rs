@@ -104,6 +104,14 @@ impl EthnicityGroup {
         })
     }
 
+    /// The 2001-census category number of an NHS ethnic category letter.
+    pub fn nhs_category_number(letter: &str) -> Option<u8> {
+        const LETTERS: &str = "ABCDEFGHJKLMNPRS";
+        let letter = letter.trim().to_ascii_uppercase();
+        let [c] = letter.as_bytes() else { return None };
+        LETTERS.bytes().position(|l| l == *c).map(|i| i as u8 + 1)
+    }
+
     /// Group of a 1–5 "Grouping_6" id as used by the OpenSAFELY and PRIMIS
     /// ethnicity codelists (5 = "Chinese or other").
     pub fn from_grouping_6(id: u8) -> Option<EthnicityGroup> {
@@ -207,6 +215,9 @@ pub struct Patient {
     /// From the patients file, or else the latest ethnicity code in the
     /// events (see [`crate::ingest`]).
     pub ethnicity: EthnicityGroup,
+    /// The 2001-census category (1 = A White British … 16 = S Any other
+    /// ethnic group) where the letter or code gives it; QRISK3 needs it.
+    pub ethnic_category: Option<u8>,
     /// IMD 2019 decile, 1 = most deprived 10% of England.
     pub imd_decile: Option<u8>,
     pub lsoa: Option<String>,
@@ -550,6 +561,7 @@ mod tests {
             date_of_birth: dob,
             sex: Sex::Unknown,
             ethnicity: EthnicityGroup::NotRecorded,
+            ethnic_category: None,
             imd_decile: None,
             lsoa: None,
             practice_code: None,

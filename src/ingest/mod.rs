@@ -228,10 +228,13 @@ impl Loader {
 }
 
 fn fill_ethnicity(population: &mut Population, clusters: &Clusters) {
-    let by_code: Vec<Option<EthnicityGroup>> = population
+    let by_code: Vec<Option<(EthnicityGroup, Option<u8>)>> = population
         .codes
         .iter()
-        .map(|(_, entry)| clusters.ethnicity_of(&entry.code).filter(|&g| g != EthnicityGroup::NotRecorded))
+        .map(|(_, entry)| {
+            let group = clusters.ethnicity_of(&entry.code).filter(|&g| g != EthnicityGroup::NotRecorded)?;
+            Some((group, clusters.ethnic_category_of(&entry.code)))
+        })
         .collect();
     if by_code.iter().all(Option::is_none) {
         return;
@@ -242,8 +245,9 @@ fn fill_ethnicity(population: &mut Population, clusters: &Clusters) {
         }
         let range = population.event_range(p as PatientIdx);
         let latest = population.events.code[range].iter().rev().find_map(|&c| by_code[c as usize]);
-        if let Some(group) = latest {
+        if let Some((group, category)) = latest {
             population.patients[p].ethnicity = group;
+            population.patients[p].ethnic_category = category;
         }
     }
 }

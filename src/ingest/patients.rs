@@ -122,7 +122,7 @@ fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::cod
         Sex::Unknown
     });
 
-    let ethnicity = ethnicity(row, report, clusters);
+    let (ethnicity, ethnic_category) = ethnicity(row, report, clusters);
 
     let imd_text = row.get(IMD);
     let imd_decile = if imd_text.is_empty() {
@@ -167,6 +167,7 @@ fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::cod
         date_of_birth,
         sex,
         ethnicity,
+        ethnic_category,
         imd_decile,
         lsoa: text(LSOA),
         practice_code: text(PRACTICE),
@@ -177,14 +178,19 @@ fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::cod
     })
 }
 
-/// An NHS ethnic category letter (or 99), else a SNOMED CT ethnicity code.
-fn ethnicity(row: &Row, report: &mut Report, clusters: &crate::codes::Clusters) -> EthnicityGroup {
+/// An NHS ethnic category letter (or 99), else a SNOMED CT ethnicity code:
+/// the group, and the 2001-census category where known.
+fn ethnicity(row: &Row, report: &mut Report, clusters: &crate::codes::Clusters) -> (EthnicityGroup, Option<u8>) {
     let text = row.get(ETHNICITY);
     if text.is_empty() {
-        return EthnicityGroup::NotRecorded;
+        return (EthnicityGroup::NotRecorded, None);
     }
-    let letter = if text.len() <= 2 { EthnicityGroup::from_nhs_category(&text) } else { None };
-    letter.or_else(|| clusters.ethnicity_of(&text)).unwrap_or_else(|| {
+    if text.len() <= 2 {
+        if let Some(group) = EthnicityGroup::from_nhs_category(&text) {
+            return (group, EthnicityGroup::nhs_category_number(&text));
+        }
+    }
+    let group = clusters.ethnicity_of(&text).unwrap_or_else(|| {
         report.warning(row.line, row.header(ETHNICITY), "unknown_ethnicity", || {
             format!(
                 "ethnicity '{}' is neither an NHS ethnic category (A–Z, 99) \
@@ -193,5 +199,6 @@ fn ethnicity(row: &Row, report: &mut Report, clusters: &crate::codes::Clusters) 
             )
         });
         EthnicityGroup::NotRecorded
-    })
+    });
+    (group, clusters.ethnic_category_of(&text))
 }

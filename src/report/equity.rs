@@ -156,12 +156,12 @@ impl Tally {
     }
 }
 
-/// Everyone eligible for a cohort, tallied as done or not by `done(mask)`,
-/// where bit i of the mask is check i.
-fn done_by_group(result: &CohortResult, groups: &[[usize; 4]], done: impl Fn(u64) -> bool) -> Tally {
+/// Everyone eligible for a cohort to whom the checks in `mask` apply
+/// (any of them), tallied as having all of those done or not.
+fn done_by_group(result: &CohortResult, groups: &[[usize; 4]], mask: u64) -> Tally {
     let mut tally = Tally::new();
-    for &(p, mask) in &result.eligible {
-        tally.add(&groups[p as usize], done(mask));
+    for e in result.eligible.iter().filter(|e| e.applies & mask != 0) {
+        tally.add(&groups[e.patient as usize], e.all_done(mask));
     }
     tally
 }
@@ -174,6 +174,7 @@ pub fn audit(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]], breakdowns
     const DONE: (&str, &str, &str) = ("done", "eligible", "better");
     const LISTED: (&str, &str, &str) = ("on the list", "registered patients", "worse");
     const REGISTERED: (&str, &str, &str) = ("on the register", "registered patients", "neither");
+    const FLAGGED: (&str, &str, &str) = ("flagged", "registered patients", "neither");
     let mut measures = Vec::new();
     for (ci, (c, result)) in plan.cohorts.iter().zip(&analysis.cohorts).enumerate() {
         if c.checks.is_empty() {
@@ -183,17 +184,24 @@ pub fn audit(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]], breakdowns
                 .iter()
                 .map(|table| table.0.iter().map(|(_, g)| (g.cohorts.0[ci].1.count, g.population)).collect())
                 .collect();
-            let kind = if c.kind == CohortKind::Worklist { LISTED } else { REGISTERED };
+            let kind = match c.kind {
+                CohortKind::Worklist => LISTED,
+                CohortKind::Register => REGISTERED,
+                CohortKind::Flag => FLAGGED,
+            };
             measures.push(Tally { counts }.measure(c.id.clone(), c.title.clone(), kind));
             continue;
         }
         for (i, check) in c.checks.iter().enumerate() {
-            let tally = done_by_group(result, groups, |mask| mask & (1 << i) != 0);
+            let tally = done_by_group(result, groups, 1 << i);
             let title = format!("{} ({})", check.title, c.title);
             measures.push(tally.measure(format!("{}.{}", c.id, check.id), title, DONE));
         }
         let required: u64 = c.checks.iter().enumerate().filter(|(_, k)| k.required).map(|(i, _)| 1 << i).sum();
-        let tally = done_by_group(result, groups, |mask| mask & required == required);
+        if required == 0 {
+            continue;
+        }
+        let tally = done_by_group(result, groups, required);
         let title = format!("Every required check ({})", c.title);
         measures.push(tally.measure(format!("{}.all_required", c.id), title, DONE));
     }

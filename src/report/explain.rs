@@ -8,7 +8,7 @@ use crate::model::{uk_date, AgeBand, Population};
 use crate::rules::eval::{Evidence, Reason};
 use crate::rules::plan::{CohortPlan, Plan};
 
-use super::{EfiMember, MemberReport};
+use super::{EfiMember, MemberReport, QriskMember};
 
 /// The record behind a reason or a check: code, term, date, value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -54,6 +54,8 @@ pub struct CheckReport {
 
 pub(super) struct Explainer<'a> {
     pub plan: &'a Plan,
+    /// Per patient: bit i set if they have flag i of [`super::Flags::cohorts`].
+    pub flags: &'a super::Flags,
     pub pop: &'a Population,
     pub analysis: &'a Analysis,
 }
@@ -117,6 +119,17 @@ impl Explainer<'_> {
                 let shown = self.event(e);
                 let when = shown.uk_date.clone().unwrap_or_default();
                 (shown, Some(format!("last recorded on {when}")))
+            }
+            Evidence::Qrisk { tenths, recorded } => {
+                let percent = format!("{}.{}%", tenths / 10, tenths % 10);
+                match recorded {
+                    Some(e) => {
+                        let shown = self.event(e);
+                        let when = shown.uk_date.clone().unwrap_or_default();
+                        (shown, Some(format!("recorded QRISK score {percent} on {when}")))
+                    }
+                    None => (Shown::default(), Some(format!("QRISK3 {percent}, computed from recorded inputs"))),
+                }
             }
             Evidence::Efi { deficits, category } => {
                 let score = deficits as f64 / self.plan.efi.deficit_count() as f64;
@@ -206,7 +219,20 @@ impl Explainer<'_> {
             efi_category: self.analysis.efi[m.patient as usize].category,
             efi: self.efi(m.patient),
             reasons: m.reasons.iter().map(|r| self.reason(r)).collect(),
-            checks: m.checks.iter().enumerate().map(|(k, o)| self.check(cohort, k, o)).collect(),
+            // A check that does not apply to the person is left out of their row.
+            checks: m
+                .checks
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.applies)
+                .map(|(k, o)| self.check(cohort, k, o))
+                .collect(),
+            flags: self.flags.of(m.patient).map(|f| self.plan.cohorts[f].id.clone()).collect(),
+            qrisk: self.analysis.qrisk[m.patient as usize].map(|q| QriskMember {
+                percent: (q.percent * 10.0).round() / 10.0,
+                source: if q.recorded.is_some() { "recorded" } else { "computed" },
+            }),
+            lists: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod csv_export;
 pub mod equity;
 mod explain;
 mod ordered;
+pub mod priority;
 pub mod worklist;
 
 use serde::Serialize;
@@ -17,7 +18,7 @@ pub use csv_export::{csv_files, worklist_csv, WORKLIST_COLUMNS};
 pub use explain::{CheckReport, ReasonReport, Recorded};
 pub use ordered::Ordered;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Eligible};
 use crate::ingest::FileReport;
 use crate::model::{AgeBand, Date, EthnicityGroup, NotCurrent, Patient, Population, Sex};
 use crate::rules::plan::{CohortKind, EfiCategory, Members, Plan, SettingValue};
@@ -73,6 +74,8 @@ pub struct CohortReport {
 pub struct CheckSummary {
     pub title: String,
     pub required: bool,
+    /// Eligible people the check applies to (all of them unless it says whom).
+    pub applies: u64,
     /// Eligible people with this check done.
     pub done: u64,
 }
@@ -98,6 +101,22 @@ pub struct MemberReport {
     pub efi: Option<EfiMember>,
     pub reasons: Vec<ReasonReport>,
     pub checks: Vec<CheckReport>,
+    /// Ids of the flags (cohorts of kind "flag") the person has, e.g. core20, plus, smoker.
+    pub flags: Vec<String>,
+    /// QRISK where computed from recorded inputs or recorded (ages 25-84, no CVD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qrisk: Option<QriskMember>,
+    /// On the priority list: the titles of the lists the person is on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct QriskMember {
+    /// 10-year risk in percent, to one place.
+    pub percent: f64,
+    /// "computed" (QRISK3 from recorded inputs) or "recorded" (the latest recorded score).
+    pub source: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,7 +201,8 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
     // Each person's group in every equity dimension, worked out once.
     let groups: Vec<[usize; 4]> = pop.patients.iter().map(|p| Dimension::ALL.map(|d| d.group(p, as_of))).collect();
     let breakdowns = breakdowns(plan, analysis, &groups);
-    let explainer = explain::Explainer { plan, pop, analysis };
+    let flags = Flags::new(plan, analysis, pop.patients.len());
+    let explainer = explain::Explainer { plan, pop, analysis, flags: &flags };
     let cohorts = plan
         .cohorts
         .iter()
@@ -193,8 +213,11 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
                 .iter()
                 .enumerate()
                 .map(|(k, check)| {
-                    let done = r.eligible.iter().filter(|(_, mask)| mask & (1 << k) != 0).count() as u64;
-                    (check.id.clone(), CheckSummary { title: check.title.clone(), required: check.required, done })
+                    let bit = 1u64 << k;
+                    let applies = r.eligible.iter().filter(|e| e.applies & bit != 0).count() as u64;
+                    let done = r.eligible.iter().filter(|e| e.done & bit != 0).count() as u64;
+                    let summary = CheckSummary { title: check.title.clone(), required: check.required, applies, done };
+                    (check.id.clone(), summary)
                 })
                 .collect();
             let all_mask = (1u64 << c.checks.len()) - 1;
@@ -208,12 +231,15 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
                 count: r.members.len() as u64,
                 checks: Ordered(checks),
                 all_checks_done: (!c.checks.is_empty())
-                    .then(|| r.eligible.iter().filter(|(_, mask)| mask & all_mask == all_mask).count() as u64),
+                    .then(|| r.eligible.iter().filter(|e| e.all_done(all_mask)).count() as u64),
                 members: r.members.iter().map(|m| explainer.member(c, m)).collect(),
             };
             (c.id.clone(), report)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let priority_list = priority::cohort(plan, &cohorts);
+    let mut cohorts = cohorts;
+    cohorts.push((priority::PRIORITY_ID.to_owned(), priority_list));
 
     Report {
         as_of: as_of.to_string(),
@@ -232,6 +258,40 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
         },
         equity: equity::audit(plan, analysis, &groups, &breakdowns),
         breakdowns,
+    }
+}
+
+/// Who has which flag (the cohorts of kind "flag": Core20, PLUS, smoker).
+pub struct Flags {
+    /// Indices into `plan.cohorts` of the flags, at most 64.
+    pub cohorts: Vec<usize>,
+    /// Per patient: bit i set if they have flag `cohorts[i]`.
+    bits: Vec<u64>,
+}
+
+impl Flags {
+    fn new(plan: &Plan, analysis: &Analysis, patients: usize) -> Flags {
+        let cohorts: Vec<usize> = plan
+            .cohorts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == CohortKind::Flag)
+            .map(|(i, _)| i)
+            .take(64)
+            .collect();
+        let mut bits = vec![0u64; patients];
+        for (i, &c) in cohorts.iter().enumerate() {
+            for e in &analysis.cohorts[c].eligible {
+                bits[e.patient as usize] |= 1 << i;
+            }
+        }
+        Flags { cohorts, bits }
+    }
+
+    /// The cohort indices of a patient's flags.
+    pub fn of(&self, p: crate::model::PatientIdx) -> impl Iterator<Item = usize> + '_ {
+        let bits = self.bits[p as usize];
+        self.cohorts.iter().enumerate().filter(move |(i, _)| bits & (1 << i) != 0).map(|(_, &c)| c)
     }
 }
 
@@ -301,7 +361,7 @@ fn breakdowns(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]]) -> Breakd
         }
     }
     for (ci, result) in analysis.cohorts.iter().enumerate() {
-        for &(p, _) in &result.eligible {
+        for &Eligible { patient: p, .. } in &result.eligible {
             for (d, &group) in groups[p as usize].iter().enumerate() {
                 tables[d][group].cohorts.0[ci].1.eligible += 1;
             }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::priority::{missing_checks, PriorityKey};
 use super::{csv_export, id_of, CohortReport, MemberReport, Report};
 
 /// What the user has chosen. Every filter is optional; within one filter any
@@ -19,11 +20,15 @@ pub struct Query {
     pub ethnicities: Vec<String>,
     /// Age band labels: 0-17, 18-39, 40-64, 65-79, 80+.
     pub age_bands: Vec<String>,
+    /// Flag ids (core20, plus, smoker): people with any of them.
+    pub flags: Vec<String>,
     /// Only people missing this (required) check.
     pub missing_check: Option<String>,
     /// Case-insensitive text in the patient id, NHS number or name.
     pub search: String,
     pub sort: Sort,
+    /// For `sort = "priority"`: the ordering rule, first key first.
+    pub priority: Vec<PriorityKey>,
     pub descending: bool,
     pub offset: usize,
     /// Rows to return; 0 means all.
@@ -36,6 +41,8 @@ pub enum Sort {
     /// Most required checks missing first, then by patient id.
     #[default]
     MissingChecks,
+    /// By the query's priority rule (its default if none given).
+    Priority,
     PatientId,
     NhsNumber,
     Name,
@@ -80,10 +87,6 @@ fn nhs_number_list(rows: &[&MemberReport]) -> NhsNumberList {
     list
 }
 
-fn missing(m: &MemberReport) -> usize {
-    m.checks.iter().filter(|c| c.required && !c.done).count()
-}
-
 fn matches(q: &Query, m: &MemberReport, search: &str) -> bool {
     let any = |wanted: &[String], value: &str| wanted.is_empty() || wanted.iter().any(|w| w == value);
     let quintile = m.imd_quintile.map_or_else(|| "not_recorded".to_owned(), |v| v.to_string());
@@ -91,6 +94,7 @@ fn matches(q: &Query, m: &MemberReport, search: &str) -> bool {
         && any(&q.imd_quintiles, &quintile)
         && any(&q.ethnicities, &id_of(&m.ethnicity_group))
         && any(&q.age_bands, m.age_band.label())
+        && (q.flags.is_empty() || m.flags.iter().any(|f| q.flags.contains(f)))
         && q.missing_check.as_ref().is_none_or(|id| m.checks.iter().any(|c| &c.id == id && c.required && !c.done))
         && (search.is_empty()
             || m.patient_id.to_lowercase().contains(search)
@@ -103,9 +107,11 @@ fn matches(q: &Query, m: &MemberReport, search: &str) -> bool {
 pub fn select<'a>(cohort: &'a CohortReport, q: &Query) -> Vec<&'a MemberReport> {
     let search = q.search.trim().to_lowercase();
     let mut rows: Vec<&MemberReport> = cohort.members.iter().filter(|m| matches(q, m, &search)).collect();
+    let priority = if q.priority.is_empty() { &PriorityKey::DEFAULT[..] } else { &q.priority[..] };
     rows.sort_by(|a, b| {
         let order = match q.sort {
-            Sort::MissingChecks => missing(b).cmp(&missing(a)),
+            Sort::MissingChecks => missing_checks(b).cmp(&missing_checks(a)),
+            Sort::Priority => priority.iter().fold(std::cmp::Ordering::Equal, |o, k| o.then_with(|| k.compare(a, b))),
             Sort::PatientId => std::cmp::Ordering::Equal,
             Sort::NhsNumber => a.nhs_number.cmp(&b.nhs_number),
             Sort::Name => a.name.cmp(&b.name),
@@ -188,6 +194,9 @@ mod tests {
             efi: None,
             reasons: Vec::new(),
             checks: vec![check("bmi", !missing_bmi), check("bp", !missing_bp)],
+            flags: if quintile == Some(1) { vec!["core20".into()] } else { Vec::new() },
+            qrisk: None,
+            lists: Vec::new(),
         }
     }
 

@@ -43,6 +43,12 @@ pub enum Evidence {
         deficits: u32,
         category: EfiCategory,
     },
+    /// A QRISK 10-year risk in tenths of a percent: computed by QRISK3 from
+    /// recorded inputs, or the latest recorded score (`recorded` event).
+    Qrisk {
+        tenths: u32,
+        recorded: Option<u32>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +63,22 @@ pub struct Context<'a> {
     pub cohorts: &'a [(bool, Range<usize>)],
     /// The patient's eFI, if they are old enough for a category.
     pub efi: Option<(u32, EfiCategory)>,
+    /// The patient's QRISK, if it could be computed or was recorded.
+    pub qrisk: Option<QriskValue>,
+}
+
+/// A 10-year cardiovascular risk in percent and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QriskValue {
+    pub percent: f64,
+    /// `None`: computed by QRISK3 from recorded inputs; else the recorded score's event.
+    pub recorded: Option<u32>,
+}
+
+impl QriskValue {
+    pub fn evidence(self) -> Evidence {
+        Evidence::Qrisk { tenths: (self.percent * 10.0).round() as u32, recorded: self.recorded }
+    }
 }
 
 /// Evaluates `c`; on a match its reasons are appended to `out`.
@@ -151,6 +173,13 @@ fn eval_inner(c: &Criterion, rec: &Record, ctx: &Context, out: &mut Vec<Reason>)
             }
             _ => false,
         },
+        Criterion::Qrisk { label, compare, threshold } => match ctx.qrisk {
+            Some(q) if compare.holds(q.percent, *threshold) => {
+                push(*label, q.evidence());
+                true
+            }
+            _ => false,
+        },
         Criterion::All(items) => items.iter().all(|i| eval(i, rec, ctx, out)),
         Criterion::Any(items) => {
             // No short-circuit: every matching alternative adds its reasons.
@@ -207,7 +236,12 @@ fn coded_match(
 /// that are in the resolved clusters too ("schizophrenia in remission" is in
 /// MH_COD) are resolutions, not diagnoses. A resolution on the same day as
 /// the diagnosis does not resolve it: only a later one does, as in QOF.
-fn register_match(rec: &Record, diagnosis: ClusterId, resolved: &[ClusterId], window: Window) -> Option<u32> {
+pub(crate) fn register_match(
+    rec: &Record,
+    diagnosis: ClusterId,
+    resolved: &[ClusterId],
+    window: Window,
+) -> Option<u32> {
     let is_resolution = |e: u32| {
         let clusters = &rec.pop.codes.get(rec.pop.events.code[e as usize]).clusters;
         resolved.iter().any(|r| clusters.contains(r))

@@ -13,7 +13,8 @@ pub mod syntax;
 
 use std::collections::BTreeMap;
 
-use crate::codes::Clusters;
+use crate::codes::{Clusters, ListedCode};
+use crate::model::CodeSystem;
 pub use plan::{Plan, RuleError};
 use plan::{Planner, SettingValue};
 use syntax::RuleFile;
@@ -34,11 +35,30 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/serious_mental_illness.toml", include_str!("../../rules/serious_mental_illness.toml")),
     ("rules/hypertension.toml", include_str!("../../rules/hypertension.toml")),
     ("rules/frailty.toml", include_str!("../../rules/frailty.toml")),
+    ("rules/qrisk3.toml", include_str!("../../rules/qrisk3.toml")),
+    ("rules/core20plus5_adults.toml", include_str!("../../rules/core20plus5_adults.toml")),
+    ("rules/core20plus5_children.toml", include_str!("../../rules/core20plus5_children.toml")),
     ("rules/segments.toml", include_str!("../../rules/segments.toml")),
 ];
 
+/// Local rule files are read just before this one: they may refer to the
+/// registers and the core cohorts, and be named among the PLUS groups.
+const LOCAL_BEFORE: &str = "rules/core20plus5_adults.toml";
+
 pub fn builtin_sources() -> Vec<RuleSource> {
-    BUILTIN.iter().map(|(name, text)| RuleSource { name: (*name).into(), text: (*text).into() }).collect()
+    with_local(&[])
+}
+
+/// The built-in rule files with local ones in their place.
+pub fn with_local(local: &[RuleSource]) -> Vec<RuleSource> {
+    let mut sources = Vec::with_capacity(BUILTIN.len() + local.len());
+    for (name, text) in BUILTIN {
+        if *name == LOCAL_BEFORE {
+            sources.extend(local.iter().cloned());
+        }
+        sources.push(RuleSource { name: (*name).into(), text: (*text).into() });
+    }
+    sources
 }
 
 /// What the user may change without editing rule files.
@@ -62,6 +82,47 @@ impl RuleOptions {
             .unwrap_or_else(|| toml::Value::String(value.trim().to_owned()));
         self.settings.insert(id.trim().to_owned(), value);
         Ok(())
+    }
+}
+
+/// A codelist a rule file defines for itself.
+pub struct InlineCodelist {
+    pub file: String,
+    pub id: String,
+    pub title: String,
+    pub codes: Vec<ListedCode>,
+}
+
+/// The codelists rule files define for themselves. Files that do not parse
+/// are skipped here; [`compile`] reports them.
+pub fn inline_codelists(sources: &[RuleSource]) -> Result<Vec<InlineCodelist>, Vec<RuleError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for source in sources {
+        let Ok(file) = toml::from_str::<RuleFile>(&source.text) else { continue };
+        for (i, list) in file.codelist.into_iter().enumerate() {
+            let mut codes = Vec::new();
+            for (j, c) in list.codes.into_iter().enumerate() {
+                let system = match c.system.as_deref() {
+                    None => Some(CodeSystem::Snomed),
+                    Some(text) => CodeSystem::parse(text),
+                };
+                match system {
+                    Some(system) => codes.push(ListedCode { code: c.code.trim().to_owned(), term: c.term, system }),
+                    None => errors.push(RuleError {
+                        file: source.name.clone(),
+                        path: format!("codelist[{i}].codes[{j}].system"),
+                        message: format!("unknown code system '{}'", c.system.unwrap_or_default()),
+                    }),
+                }
+            }
+            out.push(InlineCodelist { file: source.name.clone(), id: list.id, title: list.title, codes });
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
 }
 
@@ -115,6 +176,13 @@ pub fn compile(sources: &[RuleSource], options: &RuleOptions, clusters: &Cluster
     }
 
     let mut planner = Planner::new(clusters, settings);
+    // QRISK3's inputs first, so any file's cohorts may use it.
+    for (source, file) in &files {
+        if let Some(q) = &file.qrisk3 {
+            planner.set_file(&source.name);
+            planner.qrisk3(q);
+        }
+    }
     let mut cohorts = Vec::new();
     let mut segments_syntax = None;
     let mut efi = None;
@@ -196,8 +264,7 @@ mod tests {
     use super::*;
 
     fn compile_with(extra: &str, options: &RuleOptions) -> Result<Plan, Vec<RuleError>> {
-        let mut sources = builtin_sources();
-        sources.push(RuleSource { name: "local.toml".into(), text: extra.into() });
+        let sources = with_local(&[RuleSource { name: "local.toml".into(), text: extra.into() }]);
         compile(&sources, options, &Clusters::builtin())
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Days, Months};
+use chrono::{Datelike, Days, Months};
 use serde::Serialize;
 
 use super::syntax::*;
@@ -57,6 +57,14 @@ pub enum Window {
     Years(u32),
     /// From 1 April of the financial year containing the as-of date.
     FinancialYear,
+    /// From the latest given day of the year on or before the as-of date,
+    /// e.g. a flu season from 1 September.
+    SinceDayOfYear {
+        month: u32,
+        day: u32,
+    },
+    /// From a fixed date, e.g. the start of a vaccination campaign.
+    SinceDate(#[serde(serialize_with = "iso_date")] Date),
 }
 
 impl Window {
@@ -67,6 +75,9 @@ impl Window {
             "financial_year" | "financial year" => return Some(Window::FinancialYear),
             _ => {}
         }
+        if let Some(since) = text.strip_prefix("since ") {
+            return Window::parse_since(since.trim());
+        }
         let (n, unit) = text.split_once(' ')?;
         let n: u32 = n.parse().ok().filter(|&n| n > 0)?;
         Some(match unit.trim().trim_end_matches('s') {
@@ -76,6 +87,19 @@ impl Window {
             "year" => Window::Years(n),
             _ => return None,
         })
+    }
+
+    /// "2026-10-01", or a day of the year such as "1 september".
+    fn parse_since(text: &str) -> Option<Window> {
+        if let Ok(date) = text.parse::<Date>() {
+            return Some(Window::SinceDate(date));
+        }
+        let (day, month) = text.split_once(' ')?;
+        let day: u32 = day.parse().ok()?;
+        let month = MONTHS.iter().position(|m| month.trim() == *m || month.trim() == &m[..3])? as u32 + 1;
+        // Any year with 29 February accepts every real day of the year.
+        Date::from_ymd_opt(2024, month, day)?;
+        Some(Window::SinceDayOfYear { month, day })
     }
 
     /// The first date inside the window, or `None` for "ever". A window of
@@ -90,6 +114,19 @@ impl Window {
             Window::Months(n) => after(as_of.checked_sub_months(Months::new(n))),
             Window::Years(n) => after(as_of.checked_sub_months(Months::new(12 * n))),
             Window::FinancialYear => Some(financial_year_start(as_of)),
+            Window::SinceDayOfYear { month, day } => {
+                let on = |year: i32| {
+                    // 29 February in a common year falls back to 1 March.
+                    Date::from_ymd_opt(year, month, day).or_else(|| Date::from_ymd_opt(year, 3, 1))
+                };
+                let this_year = on(as_of.year())?;
+                if this_year <= as_of {
+                    Some(this_year)
+                } else {
+                    on(as_of.year() - 1)
+                }
+            }
+            Window::SinceDate(date) => Some(date),
         }
     }
 
@@ -102,8 +139,36 @@ impl Window {
             Window::Months(n) => format!("in the last {}", plural(n, "month")),
             Window::Years(n) => format!("in the last {}", plural(n, "year")),
             Window::FinancialYear => "this financial year".into(),
+            Window::SinceDayOfYear { month, day } => {
+                format!("since {day} {}", capitalise(MONTHS[month as usize - 1]))
+            }
+            Window::SinceDate(date) => format!("since {}", date.format("%d/%m/%Y")),
         }
     }
+}
+
+fn iso_date<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&date.format("%Y-%m-%d"))
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -231,6 +296,12 @@ pub enum Criterion {
         label: LabelId,
         at_least: EfiCategory,
     },
+    /// The person's QRISK3 (computed or recorded) compared with a threshold in percent.
+    Qrisk {
+        label: LabelId,
+        compare: Compare,
+        threshold: f64,
+    },
     All(Vec<Criterion>),
     Any(Vec<Criterion>),
     Not {
@@ -247,6 +318,8 @@ pub enum Criterion {
 pub enum CohortKind {
     Register,
     Worklist,
+    /// A fact shown beside every list (Core20, PLUS, current smoker), not a list of its own.
+    Flag,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -261,6 +334,8 @@ pub struct CheckPlan {
     pub id: String,
     pub title: String,
     pub done: Criterion,
+    /// Whom the check applies to (everyone eligible if `None`).
+    pub applies: Option<Criterion>,
     pub required: bool,
 }
 
@@ -274,6 +349,8 @@ pub struct CohortPlan {
     pub eligible: Criterion,
     pub checks: Vec<CheckPlan>,
     pub members: Members,
+    /// Whether its members join the priority list.
+    pub priority: bool,
     /// The name of the rule file that defines it.
     pub file: String,
 }
@@ -325,6 +402,38 @@ impl EfiPlan {
     }
 }
 
+/// Where each QRISK3 input comes from; see [`crate::risk::qrisk`].
+#[derive(Debug, Clone)]
+pub struct Qrisk3Plan {
+    pub source: String,
+    pub measurements_window: Window,
+    pub medication_window: Window,
+    pub bmi: ClusterId,
+    pub systolic_bp: ClusterId,
+    pub cholesterol_hdl_ratio: ClusterId,
+    pub total_cholesterol: ClusterId,
+    pub hdl_cholesterol: ClusterId,
+    pub current_smoker: ClusterId,
+    pub ex_smoker: ClusterId,
+    pub smoking_status: ClusterId,
+    pub cvd: Vec<ClusterId>,
+    pub atrial_fibrillation: ClusterId,
+    pub atypical_antipsychotic: Option<ClusterId>,
+    pub corticosteroids: Option<ClusterId>,
+    pub erectile_dysfunction: Option<ClusterId>,
+    pub migraine: Option<ClusterId>,
+    pub rheumatoid_arthritis: ClusterId,
+    pub ckd_3_to_5: ClusterId,
+    pub severe_mental_illness: ClusterId,
+    pub sle: Option<ClusterId>,
+    pub hypertension: ClusterId,
+    pub hypertension_resolved: ClusterId,
+    pub diabetes_type1: ClusterId,
+    pub diabetes_type2: ClusterId,
+    pub family_history_chd: Option<ClusterId>,
+    pub recorded_score: ClusterId,
+}
+
 /// A setting's resolved value with its description, as reported.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettingValue {
@@ -342,6 +451,7 @@ pub struct Plan {
     /// In order of precedence: a person goes to the first that matches.
     pub segments: Vec<SegmentPlan>,
     pub efi: EfiPlan,
+    pub qrisk3: Option<Qrisk3Plan>,
     pub labels: Vec<String>,
     pub settings: BTreeMap<String, SettingValue>,
     /// Clusters any rule reads; the per-patient index holds only these.
@@ -357,6 +467,7 @@ pub(crate) struct Planner<'a> {
     used_clusters: Vec<bool>,
     errors: Vec<RuleError>,
     file: String,
+    qrisk3: Option<Qrisk3Plan>,
 }
 
 impl<'a> Planner<'a> {
@@ -369,6 +480,7 @@ impl<'a> Planner<'a> {
             used_clusters: vec![false; clusters.len()],
             errors: Vec::new(),
             file: String::new(),
+            qrisk3: None,
         }
     }
 
@@ -398,6 +510,7 @@ impl<'a> Planner<'a> {
             cohorts,
             segments,
             efi,
+            qrisk3: self.qrisk3,
             labels: self.labels,
             settings: self.settings,
             used_clusters: self.used_clusters,
@@ -493,8 +606,9 @@ impl<'a> Planner<'a> {
         let kind = match c.kind.as_deref() {
             None | Some("worklist") => CohortKind::Worklist,
             Some("register") => CohortKind::Register,
+            Some("flag") => CohortKind::Flag,
             Some(other) => {
-                self.error(&format!("{path}.kind"), format!("'{other}' is not a kind (register or worklist)"));
+                self.error(&format!("{path}.kind"), format!("'{other}' is not a kind (register, worklist or flag)"));
                 CohortKind::Worklist
             }
         };
@@ -516,10 +630,12 @@ impl<'a> Planner<'a> {
         let mut checks = Vec::new();
         for (i, k) in c.check.iter().enumerate() {
             let done = self.criterion(&format!("{path}.check[{i}].done"), &k.done);
+            let applies = k.applies.as_ref().map(|a| self.criterion(&format!("{path}.check[{i}].applies"), a));
             checks.push(CheckPlan {
                 id: k.id.clone(),
                 title: k.title.clone(),
                 done,
+                applies,
                 required: k.required.unwrap_or(true),
             });
         }
@@ -535,6 +651,7 @@ impl<'a> Planner<'a> {
             eligible,
             checks,
             members,
+            priority: c.priority.unwrap_or(kind == CohortKind::Worklist),
             file: self.file.clone(),
         })
     }
@@ -549,7 +666,9 @@ impl<'a> Planner<'a> {
             ("imd_decile", c.imd_decile.is_some()),
             ("ethnicity", c.ethnicity.is_some()),
             ("cohort", c.cohort.is_some()),
+            ("any_cohort", c.any_cohort.is_some()),
             ("efi", c.efi.is_some()),
+            ("qrisk", c.qrisk.is_some()),
             ("all", c.all.is_some()),
             ("any", c.any.is_some()),
             ("not", c.not.is_some()),
@@ -561,7 +680,7 @@ impl<'a> Planner<'a> {
         let always = |p: &mut Self| Criterion::Always { label: p.label(String::new()) };
         let [kind] = kinds.as_slice() else {
             if kinds.is_empty() {
-                self.error(path, "a criterion needs one of: coded, register, latest_bp, age_min/age_max, sex, imd_decile, ethnicity, cohort, efi, all, any, not, always");
+                self.error(path, "a criterion needs one of: coded, register, latest_bp, age_min/age_max, sex, imd_decile, ethnicity, cohort, any_cohort, efi, qrisk, all, any, not, always");
             } else {
                 self.error(path, format!("a criterion has one kind, found {}", kinds.join(" and ")));
             }
@@ -705,6 +824,21 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
+            "any_cohort" => {
+                let path = format!("{path}.any_cohort");
+                let text = self.text(&path, c.any_cohort.as_deref().unwrap_or_default()).unwrap_or_default();
+                let mut items = Vec::new();
+                for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    match self.cohort_index.get(name) {
+                        Some(&index) => items.push(Criterion::Cohort { index }),
+                        None => self.error(&path, format!("no cohort '{name}' is defined before this point")),
+                    }
+                }
+                if items.is_empty() {
+                    self.error(&path, "no cohorts named");
+                }
+                Criterion::Any(items)
+            }
             "efi" => {
                 let text = c.efi.clone().unwrap_or_default();
                 let at_least = EfiCategory::parse(&text).unwrap_or_else(|| {
@@ -719,6 +853,17 @@ impl<'a> Planner<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("Electronic frailty index {} or worse", at_least.label()));
                 Criterion::Efi { label: self.label(label), at_least }
+            }
+            "qrisk" => {
+                if self.qrisk3.is_none() {
+                    self.error(&format!("{path}.qrisk"), "qrisk needs a [qrisk3] definition in one of the rule files");
+                }
+                let text = c.qrisk.clone().unwrap_or_default();
+                let Some((compare, threshold)) = self.comparison(&format!("{path}.qrisk"), &text) else {
+                    return always(self);
+                };
+                let label = c.label.clone().unwrap_or_else(|| format!("QRISK {} {threshold}%", compare.symbol()));
+                Criterion::Qrisk { label: self.label(label), compare, threshold }
             }
             "all" | "any" => {
                 let list = if *kind == "all" { c.all.as_ref() } else { c.any.as_ref() }.unwrap();
@@ -754,25 +899,7 @@ impl<'a> Planner<'a> {
             self.error(&format!("{path}.coded"), "an empty list of clusters");
         }
         let clusters: Vec<ClusterId> = names.iter().filter_map(|n| self.cluster(&format!("{path}.coded"), n)).collect();
-        let value = c.value.as_deref().and_then(|v| {
-            let v = v.trim();
-            let split = v.find(|ch: char| !matches!(ch, '<' | '>' | '=')).unwrap_or(v.len());
-            let (op, rest) = v.split_at(split);
-            let cmp = Compare::parse(op);
-            let threshold = rest.trim().parse::<f64>().ok().or_else(|| {
-                rest.trim()
-                    .starts_with('$')
-                    .then(|| self.number(&format!("{path}.value"), &NumberOrSetting::Setting(rest.trim().into())))
-                    .flatten()
-            });
-            match (cmp, threshold) {
-                (Some(cmp), Some(t)) => Some((cmp, t)),
-                _ => {
-                    self.error(&format!("{path}.value"), format!("'{v}' is not a comparison such as \">= 7.5\""));
-                    None
-                }
-            }
-        });
+        let value = c.value.as_deref().and_then(|v| self.comparison(&format!("{path}.value"), v));
         let count_at_least = c
             .count_at_least
             .as_ref()
@@ -798,6 +925,27 @@ impl<'a> Planner<'a> {
         Criterion::Coded { label: self.label(text), clusters, window, value, count_at_least, on_or_after_latest }
     }
 
+    /// A comparison with a number or a setting, such as ">= 7.5" or ">= $x".
+    fn comparison(&mut self, path: &str, text: &str) -> Option<(Compare, f64)> {
+        let v = text.trim();
+        let split = v.find(|ch: char| !matches!(ch, '<' | '>' | '=')).unwrap_or(v.len());
+        let (op, rest) = v.split_at(split);
+        let cmp = Compare::parse(op);
+        let rest = rest.trim();
+        let threshold = if rest.starts_with('$') {
+            self.number(path, &NumberOrSetting::Setting(rest.into()))
+        } else {
+            rest.parse::<f64>().ok()
+        };
+        match (cmp, threshold) {
+            (Some(cmp), Some(t)) => Some((cmp, t)),
+            _ => {
+                self.error(path, format!("'{v}' is not a comparison such as \">= 7.5\""));
+                None
+            }
+        }
+    }
+
     /// A short description of a criterion, for generated labels.
     fn describe(&self, c: &Criterion) -> String {
         match c {
@@ -809,6 +957,7 @@ impl<'a> Planner<'a> {
             | Criterion::ImdDecile { label, .. }
             | Criterion::Ethnicity { label, .. }
             | Criterion::Efi { label, .. }
+            | Criterion::Qrisk { label, .. }
             | Criterion::Not { label, .. }
             | Criterion::Always { label } => self.labels[*label as usize].clone(),
             Criterion::Cohort { index } => {
@@ -827,6 +976,49 @@ impl<'a> Planner<'a> {
             title: s.title.clone(),
             description: s.description.clone().unwrap_or_default(),
             when: self.criterion(&format!("{path}.when"), &s.when),
+        }
+    }
+
+    pub fn qrisk3(&mut self, q: &Qrisk3Syntax) {
+        if self.qrisk3.is_some() {
+            self.error("qrisk3", "QRISK3 is defined in more than one file");
+            return;
+        }
+        let measurements_window = self.window("qrisk3.measurements_within", Some(&q.measurements_within));
+        let medication_window = self.window("qrisk3.medication_within", Some(&q.medication_within));
+        let before = self.errors.len();
+        let mut c = |key: &str, name: &str| self.cluster(&format!("qrisk3.{key}"), name).unwrap_or(0);
+        let plan = Qrisk3Plan {
+            source: q.source.clone(),
+            measurements_window,
+            medication_window,
+            bmi: c("bmi", &q.bmi),
+            systolic_bp: c("systolic_bp", &q.systolic_bp),
+            cholesterol_hdl_ratio: c("cholesterol_hdl_ratio", &q.cholesterol_hdl_ratio),
+            total_cholesterol: c("total_cholesterol", &q.total_cholesterol),
+            hdl_cholesterol: c("hdl_cholesterol", &q.hdl_cholesterol),
+            current_smoker: c("current_smoker", &q.current_smoker),
+            ex_smoker: c("ex_smoker", &q.ex_smoker),
+            smoking_status: c("smoking_status", &q.smoking_status),
+            cvd: q.cvd.iter().map(|n| c("cvd", n)).collect(),
+            atrial_fibrillation: c("atrial_fibrillation", &q.atrial_fibrillation),
+            atypical_antipsychotic: q.atypical_antipsychotic.as_deref().map(|n| c("atypical_antipsychotic", n)),
+            corticosteroids: q.corticosteroids.as_deref().map(|n| c("corticosteroids", n)),
+            erectile_dysfunction: q.erectile_dysfunction.as_deref().map(|n| c("erectile_dysfunction", n)),
+            migraine: q.migraine.as_deref().map(|n| c("migraine", n)),
+            rheumatoid_arthritis: c("rheumatoid_arthritis", &q.rheumatoid_arthritis),
+            ckd_3_to_5: c("ckd_3_to_5", &q.ckd_3_to_5),
+            severe_mental_illness: c("severe_mental_illness", &q.severe_mental_illness),
+            sle: q.sle.as_deref().map(|n| c("sle", n)),
+            hypertension: c("hypertension", &q.hypertension),
+            hypertension_resolved: c("hypertension_resolved", &q.hypertension_resolved),
+            diabetes_type1: c("diabetes_type1", &q.diabetes_type1),
+            diabetes_type2: c("diabetes_type2", &q.diabetes_type2),
+            family_history_chd: q.family_history_chd.as_deref().map(|n| c("family_history_chd", n)),
+            recorded_score: c("recorded_score", &q.recorded_score),
+        };
+        if self.errors.len() == before {
+            self.qrisk3 = Some(plan);
         }
     }
 
@@ -882,6 +1074,20 @@ mod tests {
         assert_eq!(Window::Weeks(6).start(d(2026, 11, 23)), Some(d(2026, 10, 13)));
         assert_eq!(Window::FinancialYear.start(d(2026, 3, 31)), Some(d(2025, 4, 1)));
         assert_eq!(Window::Ever.start(d(2026, 3, 31)), None);
+    }
+
+    #[test]
+    fn since_windows_start_on_the_latest_such_day_or_a_fixed_date() {
+        let season = Window::parse("since 1 September").unwrap();
+        assert_eq!(season, Window::SinceDayOfYear { month: 9, day: 1 });
+        assert_eq!(season.start(d(2026, 11, 23)), Some(d(2026, 9, 1)));
+        assert_eq!(season.start(d(2026, 9, 1)), Some(d(2026, 9, 1)));
+        assert_eq!(season.start(d(2026, 8, 31)), Some(d(2025, 9, 1)));
+        assert_eq!(season.describe(), "since 1 September");
+        assert_eq!(Window::parse("since 29 feb").unwrap().start(d(2026, 3, 5)), Some(d(2026, 3, 1)));
+        assert_eq!(Window::parse("since 2026-10-01"), Some(Window::SinceDate(d(2026, 10, 1))));
+        assert_eq!(Window::parse("since 31 june"), None);
+        assert_eq!(Window::parse("since yesterday"), None);
     }
 
     #[test]

@@ -16,6 +16,29 @@ pub struct RuleFile {
     pub setting: Vec<SettingSyntax>,
     pub segments: Option<SegmentsSyntax>,
     pub efi: Option<EfiSyntax>,
+    pub qrisk3: Option<Qrisk3Syntax>,
+    /// Codelists defined in the file itself, so a local cohort's definition
+    /// travels with its codes.
+    #[serde(default)]
+    pub codelist: Vec<CodelistSyntax>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodelistSyntax {
+    pub id: String,
+    pub title: String,
+    pub codes: Vec<CodeSyntax>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSyntax {
+    pub code: String,
+    #[serde(default)]
+    pub term: String,
+    /// SNOMED CT unless given (dm+d, Read v2, CTV3).
+    pub system: Option<String>,
 }
 
 /// A setting: a named value that rules refer to as `"$id"`.
@@ -44,6 +67,9 @@ pub struct CohortSyntax {
     /// "eligible" (default): everyone eligible is listed.
     /// "missing_checks": only those missing a required check.
     pub members: Option<String>,
+    /// For a priority list: whether this cohort's members join it (default
+    /// true for worklists).
+    pub priority: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +78,8 @@ pub struct CheckSyntax {
     pub id: String,
     pub title: String,
     pub done: CriterionSyntax,
+    /// Whom the check applies to; others are neither done nor missing it.
+    pub applies: Option<CriterionSyntax>,
     /// A check that is not required is reported but never puts anyone on the
     /// list. Default true.
     pub required: Option<bool>,
@@ -67,7 +95,7 @@ pub enum NumberOrSetting {
 
 /// One criterion. Exactly one of the kind keys (`coded`, `register`,
 /// `latest_bp`, `age_min`/`age_max`, `sex`, `imd_decile`, `ethnicity`,
-/// `cohort`, `efi`, `all`, `any`, `not`, `always`) must be present; the
+/// `cohort`, `any_cohort`, `efi`, `qrisk`, `all`, `any`, `not`, `always`) must be present; the
 /// others are modifiers of that kind.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,8 +118,13 @@ pub struct CriterionSyntax {
     pub imd_decile: Option<Vec<u8>>,
     pub ethnicity: Option<Vec<String>>,
     pub cohort: Option<String>,
+    /// Any of these cohorts, comma-separated (or a setting holding such a list).
+    pub any_cohort: Option<String>,
     /// eFI category at least this severe: mild, moderate, severe.
     pub efi: Option<String>,
+    /// The QRISK3 10-year risk (computed, else the latest recorded score)
+    /// compared, e.g. ">= 10" or ">= $qrisk_threshold".
+    pub qrisk: Option<String>,
     pub all: Option<Vec<CriterionSyntax>>,
     pub any: Option<Vec<CriterionSyntax>>,
     pub not: Option<Box<CriterionSyntax>>,
@@ -147,4 +180,42 @@ pub struct DeficitSyntax {
     pub id: String,
     pub title: String,
     pub cluster: String,
+}
+
+/// Which clusters give each QRISK3 input. Value clusters carry a number
+/// (BMI, blood pressure, cholesterol); the others are present or absent.
+/// An optional input with no cluster is taken as absent, and said so.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qrisk3Syntax {
+    pub source: String,
+    /// How recent a measurement must be to be used.
+    pub measurements_within: String,
+    /// Regular medicines (steroids, atypical antipsychotics): two or more
+    /// issues in this window.
+    pub medication_within: String,
+    pub bmi: String,
+    pub systolic_bp: String,
+    pub cholesterol_hdl_ratio: String,
+    pub total_cholesterol: String,
+    pub hdl_cholesterol: String,
+    pub current_smoker: String,
+    pub ex_smoker: String,
+    pub smoking_status: String,
+    pub cvd: Vec<String>,
+    pub atrial_fibrillation: String,
+    pub atypical_antipsychotic: Option<String>,
+    pub corticosteroids: Option<String>,
+    pub erectile_dysfunction: Option<String>,
+    pub migraine: Option<String>,
+    pub rheumatoid_arthritis: String,
+    pub ckd_3_to_5: String,
+    pub severe_mental_illness: String,
+    pub sle: Option<String>,
+    pub hypertension: String,
+    pub hypertension_resolved: String,
+    pub diabetes_type1: String,
+    pub diabetes_type2: String,
+    pub family_history_chd: Option<String>,
+    pub recorded_score: String,
 }

@@ -8,6 +8,7 @@ import { mountDefinitions } from './components/definitions.js';
 import { mountEquity } from './components/equity.js';
 import { mountErrorSummary } from './components/error-summary.js';
 import { renderInputCheck } from './components/input-check.js';
+import { mountLocalCohorts } from './components/local-cohorts.js';
 import { savedMapping } from './components/mapping-editor.js';
 import { mountOverview } from './components/overview.js';
 import { mountProgressPanel } from './components/progress-panel.js';
@@ -29,11 +30,12 @@ const startArea = byId('start-area');
 
 /**
  * The engine's configuration for the next read: the column mapping the user
- * chose (remembered) and any codelists they replaced (this page only).
+ * chose (remembered), any codelists they replaced and their local rule files
+ * (this page only).
  * @type {{mapping: import('./components/mapping-editor.js').Mapping, codelists: {cluster: string, file: string, text: string}[],
- *   settings: Record<string, string | number>}}
+ *   settings: Record<string, string | number>, rules: import('./components/local-cohorts.js').RuleFile[]}}
  */
-const config = { mapping: savedMapping(), codelists: [], settings: {} };
+const config = { mapping: savedMapping(), codelists: [], settings: {}, rules: [] };
 /** @type {{fields: {patients: any[], events: any[]}, columns: string[]}} */
 let engine = { fields: { patients: [], events: [] }, columns: [] };
 
@@ -49,6 +51,7 @@ const breakdownRoot = section('breakdown', 'breakdown-heading');
 const equityRoot = section('equity', 'equity-heading');
 const worklistRoot = section('worklist', 'worklist-heading');
 const definitionsRoot = section('definitions', 'definitions-heading');
+const localRoot = section('local-cohorts', 'local-cohorts-heading');
 const inputCheck = section('input-check', 'input-check-heading');
 const tabs = createTabs([
   { id: 'overview', label: 'Overview', panel: overviewRoot },
@@ -56,6 +59,7 @@ const tabs = createTabs([
   { id: 'equity', label: 'Equity audit', panel: equityRoot },
   { id: 'worklist', label: 'Worklists', panel: worklistRoot },
   { id: 'definitions', label: 'Definitions', panel: definitionsRoot },
+  { id: 'local-cohorts', label: 'Local cohorts', panel: localRoot },
   { id: 'input-check', label: 'Input check', panel: inputCheck },
 ], { onShow: (id) => id === 'worklist' && worklist.refresh() });
 const resultsHeading = h('h1', { class: 'nhsuk-heading-l', id: 'results-heading' });
@@ -68,7 +72,8 @@ const loadedBar = h('div', { class: 'cf-loaded' }, h('div', {}, resultsHeading, 
       startArea.querySelector('h1')?.setAttribute('tabindex', '-1');
       /** @type {HTMLElement | null} */ (startArea.querySelector('h1'))?.focus();
     } }));
-results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, definitionsRoot, inputCheck);
+results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, definitionsRoot,
+  localRoot, inputCheck);
 
 const worklist = mountWorklist(worklistRoot, client, { onError: (m) => errors.show(m) });
 const overview = mountOverview(overviewRoot, {
@@ -80,6 +85,25 @@ const overview = mountOverview(overviewRoot, {
 const breakdown = mountBreakdown(breakdownRoot);
 const equity = mountEquity(equityRoot, client, { onError: (m) => errors.show(m) });
 const definitions = mountDefinitions(definitionsRoot);
+// Local cohorts: rule files of the user's own, read with the practice. One the
+// engine refuses leaves the last good ones in use, and its error is shown there.
+const localCohorts = mountLocalCohorts(localRoot, {
+  onRules: async (rules, label) => {
+    const before = config.rules;
+    config.rules = rules;
+    let problem = '';
+    if (await load(label, undefined, (message) => { problem = message; })) {
+      tabs.show('local-cohorts');
+      return null;
+    }
+    config.rules = before;
+    return problem;
+  },
+  onOpenCohort: (id) => {
+    tabs.show('worklist');
+    worklist.show(id);
+  },
+});
 
 /** Shows a tab and moves focus to its heading. @param {string} tab @param {string} heading */
 function focusHeading(tab, heading) {
@@ -136,15 +160,17 @@ async function showDefinitions() {
       if (!(await load('Drawing up the lists with the new settings…'))) config.settings = before;
     },
   });
+  localCohorts.render(defs, config.rules);
 }
 
 /**
  * Runs one worker request with the progress bar, then shows the result.
  * @param {string} label
  * @param {import('./worker-client.js').Outgoing} request
+ * @param {(message: string) => void} [onError] shows a problem (the page's error summary unless given)
  * @returns {Promise<boolean>} whether it worked
  */
-async function run(label, request) {
+async function run(label, request, onError = (message) => errors.show(message)) {
   errors.clear();
   start.setBusy(true);
   progress.start(label);
@@ -162,7 +188,7 @@ async function run(label, request) {
     return true;
   } catch (e) {
     progress.finish('Stopped: there is a problem.');
-    errors.show(/** @type {Error} */ (e).message);
+    onError(/** @type {Error} */ (e).message);
     return false;
   } finally {
     start.setBusy(false);
@@ -171,11 +197,11 @@ async function run(label, request) {
 
 /**
  * Reads a practice with the current configuration: a new source, or the last one again.
- * @param {string} label @param {import('./protocol.js').Source} [source]
+ * @param {string} label @param {import('./protocol.js').Source} [source] @param {(message: string) => void} [onError]
  */
-function load(label, source) {
+function load(label, source, onError) {
   const asOf = asOfAgain.value || start.asOf();
-  return run(label, { type: 'load', source, asOf, config: JSON.stringify(config) });
+  return run(label, { type: 'load', source, asOf, config: JSON.stringify(config) }, onError);
 }
 
 const start = mountStartForm(startArea, {

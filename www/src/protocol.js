@@ -9,7 +9,9 @@
  */
 
 /**
- * `config` is the Session's JSON configuration: `{mapping, codelists, settings, segmentPrecedence}`.
+ * `config` is the Session's JSON configuration: `{mapping, codelists, settings, segmentPrecedence, rules}`.
+ * `rules`: local rule files, `[{name, text}]`, read just before the Core20PLUS5 files; a file the
+ * engine refuses makes the load fail with its errors (`file: key: message`, one a line).
  * @typedef {{id: number, type: 'init', wasm: string}} InitRequest
  *   `wasm`: the gzipped module, base64. Answers `{fields, columns}`.
  * @typedef {{id: number, type: 'load', source?: Source, asOf: string, config: string}} LoadRequest
@@ -30,8 +32,9 @@
 /**
  * A worklist query, as the core's `worklist::Query` reads it.
  * @typedef {{cohort: string, segments?: string[], imdQuintiles?: string[], ethnicities?: string[],
- *   ageBands?: string[], missingCheck?: string | null, search?: string, sort?: string, descending?: boolean,
- *   offset?: number, limit?: number}} Query
+ *   ageBands?: string[], flags?: string[], missingCheck?: string | null, search?: string, sort?: string,
+ *   priority?: string[], descending?: boolean, offset?: number, limit?: number}} Query
+ *   `flags`: core20, plus, smoker (any of them). `priority`: the ordering rule when `sort` is "priority".
  */
 
 /**

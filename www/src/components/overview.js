@@ -60,7 +60,15 @@ export function mountOverview(root, handlers) {
         h('h3', { class: 'nhsuk-heading-s', text: 'Frailty' }),
         efi.element,
         h('p', { class: 'nhsuk-body-s', text: `Source: ${summary.efi.source}` }),
-        registersTable);
+        registersTable,
+        h('div', { class: 'nhsuk-inset-text', id: 'gp-data-limits' },
+          h('h3', { class: 'nhsuk-heading-s', text: 'What GP records cannot show' }),
+          h('ul', { class: 'nhsuk-list nhsuk-list--bullet' },
+            h('li', { text: 'Cancer screening: only the results the programmes send back and the practice codes. The national screening services’ own lists decide who is due; use ours to find Core20 and PLUS people to encourage.' }),
+            h('li', { text: 'Children’s oral health: hospital tooth extractions and dental visits are not in GP records, so there is no list for it.' }),
+            h('li', { text: 'Children’s mental health: access to CYP mental health services is recorded by those services, not the practice; there is no list for it.' }),
+            h('li', { text: 'QRISK is computed from recorded inputs, or taken from the latest recorded score, to prioritise people for a lipid review. It is not a clinical calculation: check it in the clinical system.' }),
+            h('li', { text: 'Smoking cessation offers, Gypsy, Roma and Traveller communities, and asylum seekers and refugees have no public codelist here; add them as local cohorts if your practice codes them.' }))));
       segments.draw();
       efi.draw();
     },

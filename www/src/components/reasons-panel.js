@@ -8,6 +8,20 @@ import { dataTable } from './input-check.js';
 /** @param {string} nhs */
 export const spacedNhs = (nhs) => (/^\d{10}$/.test(nhs) ? `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}` : nhs);
 
+const FLAG_TITLES = /** @type {Record<string, string>} */ ({ core20: 'Core20 (IMD decile 1 or 2)', plus: 'in a PLUS group', smoker: 'current smoker' });
+
+/** Core20PLUS5 flags, lists (priority list) and QRISK, when the person has any. @param {any} m */
+function flagsLine(m) {
+  const parts = [];
+  const flags = (m.flags ?? []).map((/** @type {string} */ f) => FLAG_TITLES[f] ?? f);
+  if (flags.length) parts.push(`Flags: ${flags.join(', ')}.`);
+  if (m.lists?.length) parts.push(`On ${m.lists.length === 1 ? 'one list' : `${m.lists.length} lists`}: ${m.lists.join('; ')}.`);
+  if (m.qrisk) {
+    parts.push(`QRISK ${m.qrisk.percent.toFixed(1)}% (${m.qrisk.source === 'computed' ? 'QRISK3 computed from recorded inputs' : 'the latest recorded score'}; for prioritising, not a clinical calculation).`);
+  }
+  return parts.length ? h('p', { class: 'nhsuk-body', text: parts.join(' ') }) : null;
+}
+
 /**
  * @param {HTMLElement} root
  * @param {{onClose: () => void}} handlers
@@ -27,6 +41,7 @@ export function mountReasonsPanel(root, handlers) {
           `NHS number ${spacedNhs(member.nhs_number ?? '') || 'not recorded'}${member.nhs_number_valid === false ? ' (fails the check digit test)' : ''}; `,
           `aged ${member.age}; ${sexTitle(member.sex).toLowerCase()}; ethnic group ${ethnicityTitle(member.ethnicity_group).toLowerCase()}; `,
           `IMD quintile ${imdTitle(member.imd_quintile).toLowerCase()}; practice id ${member.patient_id}.`),
+        flagsLine(member),
         dataTable(`Reasons: ${cohortTitle}`, ['Rule', 'Code', 'Term', 'Date', 'Value or detail'],
           reasons.map((/** @type {any} */ r) => [r.rule, r.code ?? '', r.term ?? '', ukDate(r.date), [valueText(r), r.detail].filter(Boolean).join('; ')]),
           { className: 'cf-reasons' }),

@@ -22,6 +22,23 @@ const firstReason = (m) => {
   return r ? `${r.rule}${r.date ? ` (${ukDate(r.date)})` : ''}` : '';
 };
 
+/** Flags shown beside every list, in this order. */
+const FLAGS = /** @type {[string, string][]} */ ([['core20', 'Core20'], ['plus', 'PLUS'], ['smoker', 'Smoker']]);
+
+/** A member's flags in a few words, e.g. "Core20, PLUS". @param {any} m */
+const flagText = (m) => FLAGS.filter(([id]) => m.flags?.includes(id)).map(([, title]) => title).join(', ');
+
+/** The keys a priority rule can order by, as the core names them. */
+export const PRIORITY_KEYS = /** @type {[string, string][]} */ ([
+  ['core20_plus', 'Core20 and PLUS first'],
+  ['missing_checks', 'Most checks missing'],
+  ['lists', 'On most lists'],
+  ['frailty', 'Most frail (eFI deficits)'],
+  ['qrisk', 'Highest QRISK'],
+  ['age', 'Oldest'],
+]);
+const DEFAULT_PRIORITY = ['core20_plus', 'missing_checks', 'frailty'];
+
 /**
  * A select whose first option is "Any".
  * @param {string} name @param {string} label @param {[string, string][]} options
@@ -59,11 +76,23 @@ export function mountWorklist(root, client, handlers) {
   const ethnicity = filterSelect('ethnicity', 'Ethnic group', ETHNICITIES);
   const ageBand = filterSelect('age-band', 'Age band', AGE_BANDS.map((b) => [b, b]));
   const missing = filterSelect('missing', 'Missing check', []);
+  const flag = filterSelect('flag', 'Core20PLUS5 or smoking', FLAGS);
+  // The priority rule: up to three keys in order, each choosable once.
+  const priorityKeys = DEFAULT_PRIORITY.map((key, i) => {
+    const f = filterSelect(`priority-${i}`, i === 0 ? 'First' : 'Then', PRIORITY_KEYS);
+    f.select.firstElementChild?.replaceWith(h('option', { value: '', text: i === 0 ? 'No order' : 'Nothing more' }));
+    f.select.value = key;
+    return f;
+  });
+  const priorityRule = h('fieldset', { class: 'nhsuk-fieldset cf-priority-rule', hidden: true },
+    h('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--s', text: 'Order the priority list' }),
+    h('p', { class: 'nhsuk-hint', text: 'People are ordered by the first rule; ties by the next, then by practice id. Change the rule to change the order.' }),
+    h('div', { class: 'cf-filters' }, priorityKeys.map((k) => k.group)));
   const searchId = uid('search');
   const search = h('input', { class: 'nhsuk-input', id: searchId, name: 'search', type: 'search', autocomplete: 'off',
     'aria-describedby': `${searchId}-hint` });
   const filters = h('form', { class: 'cf-filters', 'aria-label': 'Filter the list', novalidate: true },
-    segment.group, imd.group, ethnicity.group, ageBand.group, missing.group,
+    segment.group, imd.group, ethnicity.group, ageBand.group, flag.group, missing.group,
     h('div', { class: 'nhsuk-form-group cf-filter cf-filter--search' },
       h('label', { class: 'nhsuk-label', for: searchId, text: 'Search' }),
       h('div', { class: 'nhsuk-hint', id: `${searchId}-hint`, text: 'Name, NHS number or practice id' }),
@@ -79,6 +108,7 @@ export function mountWorklist(root, client, handlers) {
       { header: 'Sex', cell: (r) => sexTitle(r.sex), width: '5.5em' },
       { header: 'IMD quintile', cell: (r) => imdTitle(r.imd_quintile), width: '7em', sort: 'imd_quintile' },
       { header: 'Segment', cell: (r) => segmentTitle(r.segment), width: '11em', sort: 'segment' },
+      { header: 'Core20PLUS, smoker', cell: flagText, width: '8em' },
       { header: 'Missing checks or reason', cell: (r) => (missingChecks(r).join(', ') || firstReason(r)), sort: 'missing_checks' },
     ]),
     onOpen: (row, index) => open(row, index),
@@ -127,6 +157,8 @@ export function mountWorklist(root, client, handlers) {
       ethnicities: one(ethnicity.select),
       ageBands: one(ageBand.select),
       missingCheck: missing.select.value || null,
+      flags: one(flag.select),
+      priority: priorityKeys.map((k) => k.select.value).filter((v, i, all) => v && all.indexOf(v) === i),
       search: search.value,
       ...change,
     };
@@ -164,11 +196,15 @@ export function mountWorklist(root, client, handlers) {
       checks.map(([checkId, c]) => h('option', { value: checkId, text: c.title })));
     missing.group.hidden = checks.length === 0;
     description.textContent = `${cohort.description} Source: ${cohort.source}.`;
-    return update({ cohort: id, missingCheck: null, offset: 0 });
+    const isPriority = id === 'priority';
+    priorityRule.hidden = !isPriority;
+    const sort = isPriority ? 'priority' : query.sort === 'priority' ? 'missing_checks' : query.sort;
+    return update({ cohort: id, missingCheck: null, offset: 0, sort, descending: false });
   }
 
   cohortSelect.addEventListener('change', () => choose(cohortSelect.value));
-  for (const s of [segment.select, imd.select, ethnicity.select, ageBand.select, missing.select]) s.addEventListener('change', () => update());
+  for (const s of [segment.select, imd.select, ethnicity.select, ageBand.select, flag.select, missing.select]) s.addEventListener('change', () => update());
+  for (const k of priorityKeys) k.select.addEventListener('change', () => update({ sort: 'priority', descending: false }));
   let typing = 0;
   search.addEventListener('input', () => {
     clearTimeout(typing);
@@ -186,6 +222,7 @@ export function mountWorklist(root, client, handlers) {
       h('label', { class: 'nhsuk-label nhsuk-label--s', for: cohortSelectId, text: 'Cohort' }),
       cohortSelect),
     description,
+    priorityRule,
     filters,
     h('p', { class: 'nhsuk-body-s cf-no-print', text: 'Select a row (or move to it with the arrow keys and press Enter) to see why the person is on the list. Select a column heading to sort by it.' }),
     status,
@@ -198,7 +235,11 @@ export function mountWorklist(root, client, handlers) {
     setSummary(next) {
       summary = next;
       const cohorts = Object.entries(next.cohorts);
-      const groups = [['Worklists', cohorts.filter(([, c]) => c.kind === 'worklist')], ['Registers', cohorts.filter(([, c]) => c.kind !== 'worklist')]];
+      const worklists = cohorts.filter(([, c]) => c.kind === 'worklist');
+      // The priority list leads: it gathers every other worklist.
+      worklists.sort(([a], [b]) => Number(b === 'priority') - Number(a === 'priority'));
+      const groups = [['Worklists', worklists], ['Registers', cohorts.filter(([, c]) => c.kind === 'register')],
+        ['Core20PLUS5 and smoking', cohorts.filter(([, c]) => c.kind === 'flag')]];
       cohortSelect.replaceChildren(...groups.map(([label, list]) => h('optgroup', { label },
         /** @type {[string, any][]} */ (list).map(([id, c]) => h('option', { value: id, text: `${c.title} (${num(c.count)})` })))));
       segment.select.replaceChildren(h('option', { value: '', text: 'Any' }),
