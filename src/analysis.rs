@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use crate::model::{Date, NotCurrent, PatientIdx, Population};
-use crate::record::RecordIndex;
+use crate::record::{Record, RecordIndex};
 use crate::risk::efi::{self, Deficit};
 use crate::risk::qrisk;
 use crate::rules::eval::{eval, last_evidence, Context, Evidence, QriskValue, Reason};
@@ -105,9 +105,7 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
         cohorts: vec![CohortResult::default(); plan.cohorts.len()],
     };
     let mut index = RecordIndex::new(plan.used_clusters.clone());
-    let mut reasons: Vec<Reason> = Vec::new();
-    let mut cohort_state: Vec<(bool, Range<usize>)> = Vec::with_capacity(plan.cohorts.len());
-    let mut checks: Vec<CheckOutcome> = Vec::new();
+    let mut scratch = Scratch::default();
 
     for p in 0..n as PatientIdx {
         out.segment_offsets.push(out.segment_reasons.len() as u32);
@@ -121,67 +119,25 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
             continue;
         }
         let rec = index.load(pop, p, as_of);
+        let facts = Facts::of(plan, &rec, &mut out.efi_deficits);
+        out.efi.push(facts.efi_score);
+        out.qrisk.push(facts.qrisk);
 
-        let deficits = efi::deficits(&plan.efi, &rec, &mut out.efi_deficits);
-        let category = efi::category(&plan.efi, rec.age, deficits);
-        out.efi.push(EfiScore { deficits, category });
-        let qrisk = plan.qrisk3.as_ref().and_then(|q| qrisk::value(&qrisk::assess(q, &rec)));
-        out.qrisk.push(qrisk);
-        let efi = category.map(|c| (deficits, c));
-
-        reasons.clear();
-        cohort_state.clear();
-        for (ci, cohort) in plan.cohorts.iter().enumerate() {
-            let ctx = Context { cohorts: &cohort_state, efi, qrisk };
-            let start = reasons.len();
-            let eligible = eval(&cohort.eligible, &rec, &ctx, &mut reasons);
-            let range = start..reasons.len();
-            if eligible {
-                checks.clear();
-                let (mut done_mask, mut applies_mask) = (0u64, 0u64);
-                for (k, check) in cohort.checks.iter().enumerate() {
-                    let mark = reasons.len();
-                    let applies = check.applies.as_ref().is_none_or(|a| eval(a, &rec, &ctx, &mut reasons));
-                    reasons.truncate(mark);
-                    if !applies {
-                        checks.push(CheckOutcome { applies, done: false, evidence: Evidence::None });
-                        continue;
-                    }
-                    applies_mask |= 1 << k;
-                    let done = eval(&check.done, &rec, &ctx, &mut reasons);
-                    let evidence = if done {
-                        reasons[mark..].iter().rev().map(|r| r.evidence).find(is_record).unwrap_or(Evidence::None)
-                    } else {
-                        last_evidence(&check.done, &rec)
-                    };
-                    reasons.truncate(mark);
-                    if done {
-                        done_mask |= 1 << k;
-                    }
-                    checks.push(CheckOutcome { applies, done, evidence });
-                }
-                let result = &mut out.cohorts[ci];
-                result.eligible.push(Eligible { patient: p, done: done_mask, applies: applies_mask });
-                let listed = match cohort.members {
-                    Members::Eligible => true,
-                    Members::MissingChecks => {
-                        cohort.checks.iter().zip(&checks).any(|(k, o)| k.required && o.applies && !o.done)
-                    }
-                };
-                if listed {
-                    result.members.push(Member {
-                        patient: p,
-                        reasons: reasons[range.clone()].to_vec(),
-                        checks: checks.clone(),
-                    });
-                }
+        let cohorts = &mut out.cohorts;
+        evaluate_cohorts(plan, &rec, &facts, &mut scratch, |ci, o| {
+            if !o.eligible {
+                return;
             }
-            cohort_state.push((eligible, range));
-        }
+            let result = &mut cohorts[ci];
+            result.eligible.push(Eligible { patient: p, done: o.done, applies: o.applies });
+            if o.listed {
+                result.members.push(Member { patient: p, reasons: o.reasons.to_vec(), checks: o.checks.to_vec() });
+            }
+        });
 
-        let ctx = Context { cohorts: &cohort_state, efi, qrisk };
+        let (ctx, reasons) = scratch.context(&facts);
         let mark = reasons.len();
-        let segment = plan.segments.iter().position(|s| eval(&s.when, &rec, &ctx, &mut reasons));
+        let segment = plan.segments.iter().position(|s| eval(&s.when, &rec, &ctx, reasons));
         // The planner guarantees a catch-all last segment, so everyone has one.
         let segment = segment.expect("the last segment always matches");
         out.segment.push(segment as u8);
@@ -190,6 +146,160 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
     out.segment_offsets.push(out.segment_reasons.len() as u32);
     out.efi_offsets.push(out.efi_deficits.len() as u32);
     out
+}
+
+/// What criteria may ask of a person besides their record: eFI and QRISK.
+pub(crate) struct Facts {
+    pub efi_score: EfiScore,
+    pub qrisk: Option<QriskValue>,
+}
+
+impl Facts {
+    /// Works them out from the record; the eFI deficits present go to `deficits`.
+    pub fn of(plan: &Plan, rec: &Record, deficits: &mut Vec<Deficit>) -> Facts {
+        let count = efi::deficits(&plan.efi, rec, deficits);
+        let category = efi::category(&plan.efi, rec.age, count);
+        let qrisk = plan.qrisk3.as_ref().and_then(|q| qrisk::value(&qrisk::assess(q, rec)));
+        Facts { efi_score: EfiScore { deficits: count, category }, qrisk }
+    }
+
+    fn efi(&self) -> Option<(u32, EfiCategory)> {
+        self.efi_score.category.map(|c| (self.efi_score.deficits, c))
+    }
+}
+
+/// Buffers reused from one patient to the next, so that the full pass
+/// allocates nothing per patient once they have grown.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The reasons of every cohort evaluated so far (and then the segment's).
+    pub reasons: Vec<Reason>,
+    /// Per cohort evaluated: eligible, and its reasons' range in `reasons`.
+    pub cohorts: Vec<(bool, Range<usize>)>,
+    checks: Vec<CheckOutcome>,
+}
+
+impl Scratch {
+    /// The context for evaluating more criteria on the patient last
+    /// evaluated, and the buffer their reasons go to (cohort criteria copy
+    /// their reasons from it, so it must be this one).
+    pub fn context(&mut self, facts: &Facts) -> (Context<'_>, &mut Vec<Reason>) {
+        (Context { cohorts: &self.cohorts, efi: facts.efi(), qrisk: facts.qrisk }, &mut self.reasons)
+    }
+}
+
+/// One cohort's result for one patient, as [`evaluate_cohorts`] hands it on.
+pub(crate) struct CohortOutcome<'a> {
+    pub eligible: bool,
+    /// On the list: eligible, and missing a required check where the cohort lists only those.
+    pub listed: bool,
+    pub reasons: &'a [Reason],
+    /// Every check in plan order (empty when not eligible).
+    pub checks: &'a [CheckOutcome],
+    pub done: u64,
+    pub applies: u64,
+}
+
+/// Evaluates every cohort for one current patient in plan order, handing
+/// each result to `each` as it is made. Afterwards `scratch` holds what
+/// criteria that refer to cohorts need (see [`Scratch::context`]).
+pub(crate) fn evaluate_cohorts(
+    plan: &Plan,
+    rec: &Record,
+    facts: &Facts,
+    scratch: &mut Scratch,
+    mut each: impl FnMut(usize, CohortOutcome<'_>),
+) {
+    let Scratch { reasons, cohorts: cohort_state, checks } = scratch;
+    let (efi, qrisk) = (facts.efi(), facts.qrisk);
+    reasons.clear();
+    cohort_state.clear();
+    for (ci, cohort) in plan.cohorts.iter().enumerate() {
+        let ctx = Context { cohorts: &cohort_state[..], efi, qrisk };
+        let start = reasons.len();
+        let eligible = eval(&cohort.eligible, rec, &ctx, reasons);
+        let range = start..reasons.len();
+        checks.clear();
+        let (mut done_mask, mut applies_mask) = (0u64, 0u64);
+        let mut listed = false;
+        if eligible {
+            for (k, check) in cohort.checks.iter().enumerate() {
+                let mark = reasons.len();
+                let applies = check.applies.as_ref().is_none_or(|a| eval(a, rec, &ctx, reasons));
+                reasons.truncate(mark);
+                if !applies {
+                    checks.push(CheckOutcome { applies, done: false, evidence: Evidence::None });
+                    continue;
+                }
+                applies_mask |= 1 << k;
+                let done = eval(&check.done, rec, &ctx, reasons);
+                let evidence = if done {
+                    reasons[mark..].iter().rev().map(|r| r.evidence).find(is_record).unwrap_or(Evidence::None)
+                } else {
+                    last_evidence(&check.done, rec)
+                };
+                reasons.truncate(mark);
+                if done {
+                    done_mask |= 1 << k;
+                }
+                checks.push(CheckOutcome { applies, done, evidence });
+            }
+            listed = match cohort.members {
+                Members::Eligible => true,
+                Members::MissingChecks => {
+                    cohort.checks.iter().zip(checks.iter()).any(|(k, o)| k.required && o.applies && !o.done)
+                }
+            };
+        }
+        each(
+            ci,
+            CohortOutcome {
+                eligible,
+                listed,
+                reasons: &reasons[range.clone()],
+                checks: &checks[..],
+                done: done_mask,
+                applies: applies_mask,
+            },
+        );
+        cohort_state.push((eligible, range));
+    }
+}
+
+/// One patient evaluated on their own, to explain a single person: their
+/// record, facts and every cohort's state, so that more criteria can be
+/// evaluated on them, and one cohort's result in full.
+pub(crate) struct OnePatient<'a> {
+    pub rec: Record<'a>,
+    pub facts: Facts,
+    pub scratch: Scratch,
+    pub eligible: bool,
+    pub reasons: Vec<Reason>,
+    pub checks: Vec<CheckOutcome>,
+}
+
+/// Evaluates patient `p` on `as_of` as the full pass does, keeping cohort
+/// `cohort`'s result. `index` is reused between calls.
+pub(crate) fn evaluate_one<'a>(
+    plan: &Plan,
+    index: &'a mut RecordIndex,
+    pop: &'a Population,
+    p: PatientIdx,
+    as_of: Date,
+    cohort: usize,
+) -> OnePatient<'a> {
+    let rec = index.load(pop, p, as_of);
+    let facts = Facts::of(plan, &rec, &mut Vec::new());
+    let mut scratch = Scratch::default();
+    let (mut eligible, mut reasons, mut checks) = (false, Vec::new(), Vec::new());
+    evaluate_cohorts(plan, &rec, &facts, &mut scratch, |ci, o| {
+        if ci == cohort {
+            eligible = o.eligible;
+            reasons = o.reasons.to_vec();
+            checks = o.checks.to_vec();
+        }
+    });
+    OnePatient { rec, facts, scratch, eligible, reasons, checks }
 }
 
 fn is_record(e: &Evidence) -> bool {

@@ -12,12 +12,17 @@
 //!                  │       ─► segments  one of nine segments per person
 //!                  ▼
 //!               report   counts, breakdowns, worklists; JSON and CSV
+//!                  │
+//!                  ▼
+//!               compare  practice summaries (disclosed to share), practices
+//!                        side by side with funnel plots, list changes
 //! ```
 //!
 //! Start at [`run`]. [`synth`] makes deterministic synthetic practices.
 
 pub mod analysis;
 pub mod codes;
+pub mod compare;
 pub mod ingest;
 pub mod model;
 pub mod record;

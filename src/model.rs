@@ -167,6 +167,22 @@ impl AgeBand {
     }
 }
 
+/// English month names, January first (dates in exports, "since 1 September").
+pub const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// The code system an event's code belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -412,6 +428,40 @@ impl Population {
     pub fn unit(&self, i: usize) -> Option<&str> {
         let u = self.events.unit[i];
         (u != u16::MAX).then(|| self.units[u as usize].as_str())
+    }
+
+    /// The patients of each practice code, codes in text order; people
+    /// with no code are put under `fallback`.
+    pub fn by_practice(&self, fallback: &str) -> Vec<(String, Vec<PatientIdx>)> {
+        let mut groups: std::collections::BTreeMap<&str, Vec<PatientIdx>> = Default::default();
+        for (p, patient) in self.patients.iter().enumerate() {
+            let code = patient.practice_code.as_deref().filter(|c| !c.trim().is_empty()).unwrap_or(fallback);
+            groups.entry(code.trim()).or_default().push(p as PatientIdx);
+        }
+        groups.into_iter().map(|(code, patients)| (code.to_owned(), patients)).collect()
+    }
+
+    /// A population of some of these patients (in the order given, which
+    /// must be this population's order) with their events.
+    pub fn subset(&self, patients: &[PatientIdx]) -> Population {
+        let mut events = EventColumns::default();
+        let mut offsets = Vec::with_capacity(patients.len() + 1);
+        offsets.push(0);
+        for &p in patients {
+            let range = self.event_range(p);
+            events.date.extend_from_slice(&self.events.date[range.clone()]);
+            events.code.extend_from_slice(&self.events.code[range.clone()]);
+            events.value.extend_from_slice(&self.events.value[range.clone()]);
+            events.unit.extend_from_slice(&self.events.unit[range]);
+            offsets.push(events.len() as u32);
+        }
+        Population {
+            patients: patients.iter().map(|&p| self.patients[p as usize].clone()).collect(),
+            events,
+            codes: self.codes.clone(),
+            units: self.units.clone(),
+            offsets,
+        }
     }
 }
 

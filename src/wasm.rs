@@ -11,6 +11,8 @@ use js_sys::{Function, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::compare::practices::{Comparison, Source};
+use crate::compare::{lists, summary};
 use crate::ingest::{ColumnMapping, FileReport, Loader};
 use crate::model::{Date, Population};
 use crate::report::{self, worklist::Query, Report};
@@ -62,6 +64,8 @@ pub struct Session {
     population: Option<(Population, Vec<FileReport>)>,
     /// The latest analysis, which worklist queries page through.
     report: Option<Report>,
+    /// The latest list comparison, which the group exports read.
+    lists: Option<lists::ListComparison>,
 }
 
 #[wasm_bindgen]
@@ -84,7 +88,7 @@ impl Session {
                 .collect(),
         };
         let engine = Engine::new(&engine_config).map_err(error)?;
-        Ok(Session { engine, mapping: config.mapping, loader: None, population: None, report: None })
+        Ok(Session { engine, mapping: config.mapping, loader: None, population: None, report: None, lists: None })
     }
 
     /// The loader for the files being read, started on the first file.
@@ -178,6 +182,77 @@ impl Session {
         Ok(report::csv_export::equity_csv(&self.analysed()?.equity))
     }
 
+    /// The latest analysis as a practice summary (schema v1), one entry
+    /// per practice code (people with none under `fallbackCode`). `exact`
+    /// false gives the file to share (1-7 suppressed, the rest rounded to
+    /// 5); exact figures are for a `PracticeComparison` on this machine.
+    #[wasm_bindgen(js_name = summaryJson)]
+    pub fn summary_json(&self, exact: bool, fallback_code: &str) -> Result<String, JsError> {
+        let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let summary = summary::summarise(&self.engine, pop, self.analysed()?, fallback_code);
+        Ok(if exact { summary } else { summary.disclosed() }.to_json())
+    }
+
+    /// This session's list (this month) against `before`'s (last month)
+    /// for one cohort, as JSON; kept for the group exports.
+    #[wasm_bindgen(js_name = compareExtracts)]
+    pub fn compare_extracts(
+        &mut self,
+        before: &Session,
+        cohort: &str,
+        before_label: &str,
+        after_label: &str,
+    ) -> Result<String, JsError> {
+        let comparison =
+            lists::compare_extracts(&self.engine, before.side(before_label)?, self.side(after_label)?, cohort)
+                .map_err(error)?;
+        let json = serde_json::to_string(&comparison).expect("serialises");
+        self.lists = Some(comparison);
+        Ok(json)
+    }
+
+    /// This session's list against a file of NHS numbers from a GP
+    /// system's search, as JSON; kept for the group exports.
+    #[wasm_bindgen(js_name = compareNhsList)]
+    pub fn compare_nhs_list(
+        &mut self,
+        file: &str,
+        bytes: &[u8],
+        cohort: &str,
+        their_label: &str,
+    ) -> Result<String, JsError> {
+        let mut theirs = lists::read_nhs_number_list(file, bytes);
+        theirs.label = their_label.to_owned();
+        let comparison =
+            lists::compare_with_nhs_numbers(&self.engine, self.side("our list")?, &theirs, cohort).map_err(error)?;
+        let json = serde_json::to_string(&comparison).expect("serialises");
+        self.lists = Some(comparison);
+        Ok(json)
+    }
+
+    /// One group ("joined", "left", "both") of the latest list comparison as CSV.
+    #[wasm_bindgen(js_name = listComparisonCsv)]
+    pub fn list_comparison_csv(&self, group: &str) -> Result<String, JsError> {
+        lists::comparison_csv(self.compared()?, group).map_err(error)
+    }
+
+    /// One group of the latest list comparison as NHS numbers, one a line.
+    #[wasm_bindgen(js_name = listComparisonNhs)]
+    pub fn list_comparison_nhs(&self, group: &str) -> Result<String, JsError> {
+        lists::comparison_nhs_numbers(self.compared()?, group).map_err(error)
+    }
+
+    /// The loaded practice as analysed, for a list comparison.
+    fn side(&self, label: &str) -> Result<lists::Side<'_>, JsError> {
+        let (population, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let as_of = self.analysed()?.as_of.parse().map_err(error)?;
+        Ok(lists::Side { population, as_of, label: label.to_owned() })
+    }
+
+    fn compared(&self) -> Result<&lists::ListComparison, JsError> {
+        self.lists.as_ref().ok_or_else(|| error("compare the lists first"))
+    }
+
     /// Cohorts, segments, settings and every cluster's codes, as JSON.
     pub fn definitions(&self) -> String {
         serde_json::to_string(&report::definitions(&self.engine)).expect("serialises")
@@ -193,6 +268,68 @@ impl Session {
     pub fn report_json(&self, as_of: &str) -> Result<String, JsError> {
         let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
         Ok(self.engine.report(pop, files.clone(), parse_date(as_of)?).to_json())
+    }
+}
+
+/// Practices side by side, from shared summary files and from this
+/// machine's exact summaries of extracts (`Session.summaryJson(true, …)`).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct PracticeComparison {
+    comparison: Comparison,
+}
+
+/// `(dimension, group)`, or the whole practice when either is empty.
+fn place<'a>(dimension: &'a str, group: &'a str) -> Option<(&'a str, &'a str)> {
+    (!dimension.is_empty() && !group.is_empty()).then_some((dimension, group))
+}
+
+#[wasm_bindgen]
+impl PracticeComparison {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> PracticeComparison {
+        PracticeComparison::default()
+    }
+
+    /// Adds a summary's practices (`source`: "summary" for a shared file,
+    /// "extract" for exact figures); returns `{added, replaced}` as JSON.
+    #[wasm_bindgen(js_name = addSummary)]
+    pub fn add_summary(&mut self, file: &str, text: &str, source: &str) -> Result<String, JsError> {
+        let source: Source = source.parse().map_err(error)?;
+        let added = self.comparison.add_file(file, text, source).map_err(error)?;
+        Ok(serde_json::to_string(&added).expect("serialises"))
+    }
+
+    /// Removes a practice by its code; false if it was not there.
+    pub fn remove(&mut self, code: &str) -> bool {
+        self.comparison.remove(code)
+    }
+
+    /// Removes every practice a file brought.
+    #[wasm_bindgen(js_name = removeFile)]
+    pub fn remove_file(&mut self, file: &str) {
+        self.comparison.remove_file(file)
+    }
+
+    pub fn clear(&mut self) {
+        self.comparison.clear()
+    }
+
+    /// Every indicator for every practice, for the whole practice or one
+    /// group (empty strings for the whole practice), as JSON.
+    pub fn table(&self, dimension: &str, group: &str) -> String {
+        serde_json::to_string(&self.comparison.table(place(dimension, group))).expect("serialises")
+    }
+
+    /// One indicator's funnel plot around the PCN rate, as JSON.
+    pub fn funnel(&self, indicator: &str, dimension: &str, group: &str) -> Result<String, JsError> {
+        let funnel = self.comparison.funnel(indicator, place(dimension, group)).map_err(error)?;
+        Ok(serde_json::to_string(&funnel).expect("serialises"))
+    }
+
+    /// Every figure as CSV, disclosed (exact figures included).
+    pub fn csv(&self) -> String {
+        self.comparison.csv()
     }
 }
 

@@ -1,17 +1,29 @@
-//! The report for a fixed synthetic practice, byte for byte. The WASM test
-//! (wasm-tests/api.rs) compares its own report with the same file, so the
+//! The report for a fixed synthetic practice, byte for byte, with its
+//! practice summary and a funnel plot of it. The WASM test
+//! (wasm-tests/api.rs) compares its own output with the same files, so the
 //! two builds must agree exactly. `UPDATE_GOLDEN=1 cargo test --test golden`
-//! rewrites the file after an intended change.
+//! rewrites them after an intended change.
 
 use cohort_finder::codes::Clusters;
+use cohort_finder::compare::practices::{Comparison, Source};
+use cohort_finder::compare::summary;
 use cohort_finder::ingest::ColumnMapping;
 use cohort_finder::synth::{self, Deprivation, SynthConfig};
 use cohort_finder::{Engine, EngineConfig};
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wasm-tests/golden/report.json");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wasm-tests/golden/");
+
+fn check(name: &str, output: &str) {
+    let path = format!("{GOLDEN}{name}");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, output).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} (UPDATE_GOLDEN=1 writes it)"));
+    assert!(output == golden, "the output differs from {path}; if the change is intended, rerun with UPDATE_GOLDEN=1");
+}
 
 #[test]
-fn the_report_matches_the_golden_file() {
+fn the_report_summary_and_funnel_match_the_golden_files() {
     let date = "2026-11-23".parse().unwrap();
     let config = SynthConfig {
         patients: 250,
@@ -27,11 +39,13 @@ fn the_report_matches_the_golden_file() {
     loader.load_patients("patients.csv", &patients[..]);
     loader.load_events("events.csv", &events[..]);
     let (pop, files) = loader.finish();
-    let json = engine.report(&pop, files, date).to_json();
+    let report = engine.report(&pop, files, date);
+    check("report.json", &report.to_json());
 
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(GOLDEN, &json).unwrap();
-    }
-    let golden = std::fs::read_to_string(GOLDEN).expect("wasm-tests/golden/report.json (UPDATE_GOLDEN=1 writes it)");
-    assert!(json == golden, "the report differs from {GOLDEN}; if the change is intended, rerun with UPDATE_GOLDEN=1");
+    let exact = summary::summarise(&engine, &pop, &report, "Y00001");
+    check("summary.json", &exact.disclosed().to_json());
+    let mut comparison = Comparison::new();
+    comparison.add("this practice", &exact, Source::Extract);
+    let funnel = comparison.funnel("hypertension_not_to_target.all_required", None).unwrap();
+    check("funnel.json", &serde_json::to_string(&funnel).unwrap());
 }

@@ -5,7 +5,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use cohort_finder::wasm::{input_fields, synth_practice, Session};
+use cohort_finder::wasm::{input_fields, synth_practice, PracticeComparison, Session};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -13,6 +13,8 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const GOLDEN: &str = include_str!("golden/report.json");
+const GOLDEN_SUMMARY: &str = include_str!("golden/summary.json");
+const GOLDEN_FUNNEL: &str = include_str!("golden/funnel.json");
 
 fn practice() -> (Vec<u8>, Vec<u8>) {
     let files = synth_practice(250, 11, "deprived", "2026-11-23").map_err(JsValue::from).unwrap();
@@ -50,6 +52,30 @@ fn the_report_is_byte_identical_to_the_native_one() {
     session.finish_loading().map_err(JsValue::from).unwrap();
     let json = session.report_json("2026-11-23").map_err(JsValue::from).unwrap();
     assert!(json == GOLDEN, "WASM report differs from wasm-tests/golden/report.json");
+}
+
+#[wasm_bindgen_test]
+fn the_practice_summary_and_its_funnel_are_byte_identical_to_the_native_ones() {
+    let (patients, events) = practice();
+    let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    session.load_patients_bytes("patients.csv", &patients);
+    session.load_events_bytes("events.csv", &events);
+    session.finish_loading().map_err(JsValue::from).unwrap();
+    session.analyse("2026-11-23").map_err(JsValue::from).unwrap();
+    let shared = session.summary_json(false, "Y00001").map_err(JsValue::from).unwrap();
+    assert!(shared == GOLDEN_SUMMARY, "WASM summary differs from wasm-tests/golden/summary.json");
+    let mut comparison = PracticeComparison::new();
+    let exact = session.summary_json(true, "Y00001").map_err(JsValue::from).unwrap();
+    comparison.add_summary("this practice", &exact, "extract").map_err(JsValue::from).unwrap();
+    let funnel = comparison.funnel("hypertension_not_to_target.all_required", "", "").map_err(JsValue::from).unwrap();
+    assert!(funnel == GOLDEN_FUNNEL, "WASM funnel differs from wasm-tests/golden/funnel.json");
+    // A shared file holding exact counts is refused, with the file's name.
+    let refused = comparison.add_summary("mine.json", &exact, "summary").err().map(JsValue::from);
+    let message = js_sys::Error::from(refused.unwrap()).message();
+    assert_eq!(
+        String::from(message),
+        "mine.json: holds exact counts; only shared (suppressed and rounded) summaries can be read from a file"
+    );
 }
 
 #[wasm_bindgen_test]

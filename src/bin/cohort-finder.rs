@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use cohort_finder::compare::practices::{Comparison, Source};
+use cohort_finder::compare::{lists, summary};
 use cohort_finder::ingest::ColumnMapping;
-use cohort_finder::model::Date;
+use cohort_finder::model::{Date, Population};
 use cohort_finder::rules::{RuleOptions, RuleSource};
 use cohort_finder::synth::{self, Deprivation, SynthConfig};
 use cohort_finder::{report, CodelistOverride, Engine, EngineConfig};
@@ -64,6 +66,71 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Write a practice summary to share: counts only, 1-7 suppressed, the rest rounded to 5.
+    Summary {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        extract: ExtractArgs,
+        /// The code for people with no practice_code (default: the patients file's name).
+        #[arg(long)]
+        practice_code: Option<String>,
+        /// Write the summary here instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compare practices: summary files and extracts side by side, or one indicator's funnel plot.
+    Compare {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// A practice summary file (repeatable).
+        #[arg(long = "summary", value_name = "FILE")]
+        summaries: Vec<PathBuf>,
+        /// A practice's extract read here, exact: PATIENTS,EVENTS[,EVENTS...] (repeatable).
+        #[arg(long = "extract", value_name = "PATIENTS,EVENTS")]
+        extracts: Vec<String>,
+        /// The date extracts are drawn up for (default: today).
+        #[arg(long)]
+        as_of: Option<Date>,
+        /// Print this indicator's funnel plot instead of the table.
+        #[arg(long)]
+        funnel: Option<String>,
+        /// With --group: one group of a dimension (imd_quintile, ethnicity, sex, age_band).
+        #[arg(long, requires = "group")]
+        dimension: Option<String>,
+        #[arg(long, requires = "dimension")]
+        group: Option<String>,
+        /// json (the table or funnel) or csv (every figure, disclosed).
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Compare one list at two dates, or against a list of NHS numbers from a GP system's search.
+    CompareLists {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        extract: ExtractArgs,
+        /// The cohort whose lists are compared.
+        #[arg(long)]
+        cohort: String,
+        /// Last month's patients file.
+        #[arg(long, requires = "before_events", conflicts_with = "nhs_list")]
+        before_patients: Option<PathBuf>,
+        #[arg(long, num_args = 1.., requires = "before_patients")]
+        before_events: Vec<PathBuf>,
+        /// The date last month's lists are drawn up for.
+        #[arg(long, requires = "before_patients")]
+        before_as_of: Option<Date>,
+        /// A file of NHS numbers (one a line, or a CSV with an NHS number column).
+        #[arg(long)]
+        nhs_list: Option<PathBuf>,
+        /// Print one group (joined, left, both) instead of the whole comparison.
+        #[arg(long)]
+        group: Option<String>,
+        /// With --group: csv, or nhs (NHS numbers one a line).
+        #[arg(long, value_enum, default_value_t = ListFormat::Json)]
+        format: ListFormat,
+    },
     /// List the cohorts, segments and settings, or one cluster's codes as CSV.
     Definitions {
         #[command(flatten)]
@@ -94,6 +161,67 @@ struct RuleArgs {
 enum Format {
     Json,
     Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Json,
+    Csv,
+    Nhs,
+}
+
+/// One practice's export and the date to draw its lists up for.
+#[derive(clap::Args)]
+struct ExtractArgs {
+    #[arg(long)]
+    patients: PathBuf,
+    /// One or more events files.
+    #[arg(long, required = true, num_args = 1..)]
+    events: Vec<PathBuf>,
+    /// The date the lists are drawn up for (default: today).
+    #[arg(long)]
+    as_of: Option<Date>,
+    /// A TOML file naming the columns: [patients] date_of_birth = "DOB".
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+}
+
+/// Reads an extract into a population, with its file reports.
+fn load(
+    engine: &Engine,
+    patients: &Path,
+    events: &[PathBuf],
+    mapping: Option<&Path>,
+) -> Result<(Population, Vec<cohort_finder::ingest::FileReport>), String> {
+    let mut loader = engine.loader(column_mapping(mapping)?);
+    loader.load_patients(&patients.display().to_string(), open(patients)?);
+    for path in events {
+        loader.load_events(&path.display().to_string(), open(path)?);
+    }
+    Ok(loader.finish())
+}
+
+fn column_mapping(path: Option<&Path>) -> Result<ColumnMapping, String> {
+    match path {
+        Some(path) => ColumnMapping::from_toml(&read(path)?).map_err(|e| format!("{}: {e}", path.display())),
+        None => Ok(ColumnMapping::default()),
+    }
+}
+
+/// Writes `text` to `out`, or prints it.
+fn emit(text: &str, out: Option<&Path>) -> Result<(), String> {
+    match out {
+        Some(path) => {
+            fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        None => io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+    }
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem().map_or_else(|| "practice".into(), |s| s.to_string_lossy().into_owned())
 }
 
 fn main() -> ExitCode {
@@ -166,10 +294,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Analyse { rules, patients, events, as_of, format, out, mapping, timings } => {
             let started = Instant::now();
             let engine = engine(&rules)?;
-            let mapping = match &mapping {
-                Some(path) => ColumnMapping::from_toml(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?,
-                None => ColumnMapping::default(),
-            };
+            let mapping = column_mapping(mapping.as_deref())?;
             let t_rules = started.elapsed();
             let mut loader = engine.loader(mapping);
             loader.load_patients(&patients.display().to_string(), open(&patients)?);
@@ -208,6 +333,82 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Summary { rules, extract, practice_code, out } => {
+            let engine = engine(&rules)?;
+            let (pop, files) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
+            let report = engine.report(&pop, files, extract.as_of.unwrap_or_else(today));
+            let code = practice_code.unwrap_or_else(|| file_stem(&extract.patients));
+            emit(&summary::summarise(&engine, &pop, &report, &code).disclosed().to_json(), out.as_deref())
+        }
+        Command::Compare { rules, summaries, extracts, as_of, funnel, dimension, group, format } => {
+            let engine = engine(&rules)?;
+            let mut comparison = Comparison::new();
+            for path in &summaries {
+                comparison.add_file(&path.display().to_string(), &read(path)?, Source::Summary)?;
+            }
+            for spec in &extracts {
+                let files: Vec<PathBuf> = spec.split(',').map(PathBuf::from).collect();
+                let [patients, events @ ..] = &files[..] else { unreachable!("split gives one item at least") };
+                if events.is_empty() {
+                    return Err(format!("--extract takes PATIENTS,EVENTS[,EVENTS...], not '{spec}'"));
+                }
+                let (pop, files) = load(&engine, patients, events, None)?;
+                let report = engine.report(&pop, files, as_of.unwrap_or_else(today));
+                let summary = summary::summarise(&engine, &pop, &report, &file_stem(patients));
+                comparison.add(&patients.display().to_string(), &summary, Source::Extract);
+            }
+            if comparison.is_empty() {
+                return Err("give at least one --summary or --extract".into());
+            }
+            let at = dimension.as_deref().zip(group.as_deref());
+            let text = match (format, funnel) {
+                (Format::Csv, _) => comparison.csv(),
+                (Format::Json, Some(indicator)) => json_line(&comparison.funnel(&indicator, at)?),
+                (Format::Json, None) => json_line(&comparison.table(at)),
+            };
+            emit(&text, None)
+        }
+        Command::CompareLists {
+            rules,
+            extract,
+            cohort,
+            before_patients,
+            before_events,
+            before_as_of,
+            nhs_list,
+            group,
+            format,
+        } => {
+            let engine = engine(&rules)?;
+            let (pop, _) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
+            let after = lists::Side {
+                population: &pop,
+                as_of: extract.as_of.unwrap_or_else(today),
+                label: "this month".into(),
+            };
+            let comparison = match (&before_patients, &nhs_list) {
+                (Some(patients), None) => {
+                    let (before_pop, _) = load(&engine, patients, &before_events, extract.mapping.as_deref())?;
+                    let as_of = before_as_of.ok_or("--before-as-of is needed with --before-patients")?;
+                    let before = lists::Side { population: &before_pop, as_of, label: "last month".into() };
+                    lists::compare_extracts(&engine, before, after, &cohort)?
+                }
+                (None, Some(path)) => {
+                    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let theirs = lists::read_nhs_number_list(&path.display().to_string(), &bytes);
+                    lists::compare_with_nhs_numbers(&engine, after, &theirs, &cohort)?
+                }
+                _ => return Err("give --before-patients, --before-events and --before-as-of, or --nhs-list".into()),
+            };
+            let text = match (group, format) {
+                (None, ListFormat::Json) => json_line(&comparison),
+                (None, _) => return Err("--format csv or nhs needs --group joined, left or both".into()),
+                (Some(g), ListFormat::Json) => return Err(format!("--group {g} needs --format csv or nhs")),
+                (Some(g), ListFormat::Csv) => lists::comparison_csv(&comparison, &g)?,
+                (Some(g), ListFormat::Nhs) => lists::comparison_nhs_numbers(&comparison, &g)?,
+            };
+            emit(&text, None)
+        }
         Command::Definitions { rules, cluster } => {
             let engine = engine(&rules)?;
             let mut out = io::stdout().lock();
@@ -244,6 +445,11 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Compact JSON and a newline: the same bytes the browser binding returns, plus the line end.
+fn json_line(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("serialises") + "\n"
 }
 
 fn write_json(report: &report::Report, mut out: impl Write) -> io::Result<()> {

@@ -153,20 +153,6 @@ fn time_tail(rest: &[u8], iso: bool) -> bool {
 }
 
 fn month(name: &[u8]) -> Option<u32> {
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     if name.len() < 3 {
         return None;
     }
@@ -178,7 +164,7 @@ fn month(name: &[u8]) -> Option<u32> {
         *l = c.to_ascii_lowercase();
     }
     let lower = &lower[..name.len()];
-    NAMES
+    crate::model::MONTH_NAMES
         .iter()
         .position(|full| {
             let full = full.as_bytes();

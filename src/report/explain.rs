@@ -52,7 +52,7 @@ pub struct CheckReport {
     pub detail: String,
 }
 
-pub(super) struct Explainer<'a> {
+pub(crate) struct Explainer<'a> {
     pub plan: &'a Plan,
     /// Per patient: bit i set if they have flag i of [`super::Flags::cohorts`].
     pub flags: &'a super::Flags,
@@ -150,7 +150,7 @@ impl Explainer<'_> {
         ReasonReport { rule: self.plan.labels[r.label as usize].clone(), record: shown.record, detail }
     }
 
-    fn check(&self, cohort: &CohortPlan, k: usize, outcome: &CheckOutcome) -> CheckReport {
+    pub(crate) fn check(&self, cohort: &CohortPlan, k: usize, outcome: &CheckOutcome) -> CheckReport {
         let check = &cohort.checks[k];
         let (shown, detail) = self.evidence(outcome.evidence);
         let detail = match (outcome.done, outcome.evidence, &shown.uk_date) {

@@ -15,6 +15,7 @@ pub mod worklist;
 use serde::Serialize;
 
 pub use csv_export::{csv_files, worklist_csv, WORKLIST_COLUMNS};
+pub(crate) use explain::{fmt_value, Explainer};
 pub use explain::{CheckReport, ReasonReport, Recorded};
 pub use ordered::Ordered;
 
@@ -270,7 +271,7 @@ pub struct Flags {
 }
 
 impl Flags {
-    fn new(plan: &Plan, analysis: &Analysis, patients: usize) -> Flags {
+    pub(crate) fn new(plan: &Plan, analysis: &Analysis, patients: usize) -> Flags {
         let cohorts: Vec<usize> = plan
             .cohorts
             .iter()
@@ -382,7 +383,7 @@ fn breakdowns(plan: &Plan, analysis: &Analysis, groups: &[[usize; 4]]) -> Breakd
 }
 
 /// The serde name of a unit enum value (its id in the report).
-fn id_of<T: Serialize>(value: &T) -> String {
+pub(crate) fn id_of<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         _ => unreachable!("report ids are plain strings"),

@@ -66,7 +66,9 @@ pub fn assess(plan: &Qrisk3Plan, rec: &Record) -> Assessment {
     let computed = inputs(plan, rec).and_then(|inputs| {
         qrisk3::ten_year_risk(&inputs)
             .map(|percent| Assessment::Computed { percent, inputs: Box::new(inputs) })
-            .map_err(|e| vec![out_of_range(&e.to_string())])
+            // Out-of-range values are held to QRISK3's limits, so what is
+            // left is an impossible record (say both diabetes types).
+            .map_err(|_| vec!["inputs QRISK3 cannot take together"])
     });
     match computed {
         Ok(a) => a,
@@ -82,19 +84,6 @@ pub fn assess(plan: &Qrisk3Plan, rec: &Record) -> Assessment {
                 None => Assessment::Missing(missing),
             }
         }
-    }
-}
-
-/// Range errors are few and fixed; they are reported like missing inputs.
-fn out_of_range(text: &str) -> &'static str {
-    if text.contains("BMI") {
-        "BMI outside QRISK3's range"
-    } else if text.contains("systolic") || text.contains("blood pressure") {
-        "systolic blood pressure outside QRISK3's range"
-    } else if text.contains("cholesterol") || text.contains("ratio") {
-        "cholesterol/HDL ratio outside QRISK3's range"
-    } else {
-        "an input outside QRISK3's range"
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::syntax::*;
 use crate::codes::Clusters;
-use crate::model::{financial_year_start, ClusterId, Date, EthnicityGroup, Sex};
+use crate::model::{financial_year_start, ClusterId, Date, EthnicityGroup, Sex, MONTH_NAMES};
 
 /// A problem in a rule file, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,7 +96,7 @@ impl Window {
         }
         let (day, month) = text.split_once(' ')?;
         let day: u32 = day.parse().ok()?;
-        let month = MONTHS.iter().position(|m| month.trim() == *m || month.trim() == &m[..3])? as u32 + 1;
+        let month = MONTH_NAMES.iter().position(|m| month.trim() == *m || month.trim() == &m[..3])? as u32 + 1;
         // Any year with 29 February accepts every real day of the year.
         Date::from_ymd_opt(2024, month, day)?;
         Some(Window::SinceDayOfYear { month, day })
@@ -140,7 +140,7 @@ impl Window {
             Window::Years(n) => format!("in the last {}", plural(n, "year")),
             Window::FinancialYear => "this financial year".into(),
             Window::SinceDayOfYear { month, day } => {
-                format!("since {day} {}", capitalise(MONTHS[month as usize - 1]))
+                format!("since {day} {}", capitalise(MONTH_NAMES[month as usize - 1]))
             }
             Window::SinceDate(date) => format!("since {}", date.format("%d/%m/%Y")),
         }
@@ -150,21 +150,6 @@ impl Window {
 fn iso_date<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&date.format("%Y-%m-%d"))
 }
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();

@@ -52,6 +52,9 @@ pub enum Deprivation {
     Average,
     /// Mostly deciles 8–10.
     Affluent,
+    /// Two catchments in one: a deprived inner area and an affluent suburb
+    /// (deciles 1–2 and 8–10, few between).
+    Mixed,
 }
 
 impl Deprivation {
@@ -60,6 +63,7 @@ impl Deprivation {
             Deprivation::Deprived => 0,
             Deprivation::Average => 1,
             Deprivation::Affluent => 2,
+            Deprivation::Mixed => 3,
         }
     }
 
@@ -68,6 +72,7 @@ impl Deprivation {
             Deprivation::Deprived => "deprived",
             Deprivation::Average => "average",
             Deprivation::Affluent => "affluent",
+            Deprivation::Mixed => "mixed",
         }
     }
 }
@@ -86,7 +91,8 @@ impl FromStr for Deprivation {
             "deprived" => Ok(Deprivation::Deprived),
             "average" => Ok(Deprivation::Average),
             "affluent" => Ok(Deprivation::Affluent),
-            other => Err(format!("deprivation '{other}' is not one of deprived, average, affluent")),
+            "mixed" => Ok(Deprivation::Mixed),
+            other => Err(format!("deprivation '{other}' is not one of deprived, average, affluent, mixed")),
         }
     }
 }

@@ -347,20 +347,23 @@ const LETTERS: [(&str, usize); 16] = [
 /// Weights of each letter by deprivation profile (England 2021-like for
 /// the average profile; more diverse where deprived).
 #[rustfmt::skip]
-const LETTER_WEIGHTS: [[f64; 16]; 3] = [
+const LETTER_WEIGHTS: [[f64; 16]; 4] = [
     // deprived
     [57.0, 0.7, 6.3, 1.5, 0.7, 0.9, 1.4, 5.0, 7.0, 3.0, 3.0, 2.5, 5.5, 1.5, 1.0, 3.0],
     // average
     [74.4, 0.9, 6.7, 0.9, 0.4, 0.8, 0.9, 3.3, 2.7, 1.1, 2.5, 1.1, 2.5, 0.6, 0.7, 1.5],
     // affluent
     [80.0, 1.2, 6.8, 0.6, 0.3, 0.8, 0.8, 3.0, 1.3, 0.4, 1.8, 0.5, 0.8, 0.2, 0.8, 0.7],
+    // mixed: halfway between deprived and affluent
+    [68.5, 1.0, 6.5, 1.0, 0.5, 0.8, 1.1, 4.0, 4.1, 1.7, 2.4, 1.5, 3.1, 0.9, 0.9, 1.9],
 ];
 
 #[rustfmt::skip]
-const IMD_WEIGHTS: [[f64; 10]; 3] = [
+const IMD_WEIGHTS: [[f64; 10]; 4] = [
     [30.0, 25.0, 17.0, 9.0, 6.0, 4.0, 3.0, 2.0, 2.0, 2.0],
     [10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0],
     [2.0, 2.0, 2.0, 3.0, 4.0, 6.0, 9.0, 17.0, 25.0, 30.0],
+    [24.0, 20.0, 4.0, 2.0, 2.0, 2.0, 2.0, 12.0, 16.0, 16.0],
 ];
 
 pub(super) fn imd_weights(profile: usize) -> &'static [f64; 10] {

@@ -319,7 +319,17 @@ fn deprivation_profiles_shape_the_deciles() {
         let blank = pats.values().filter(|p| p.imd.is_none()).count() as f64 / pats.len() as f64;
         assert!((0.01..0.06).contains(&blank), "{d}: {blank:.3} blank");
     }
+    // Mixed: two catchments, few people in the middle deciles (a larger
+    // practice, so its many LSOAs follow the profile closely).
+    let (p, e, _) = run(&config(20_000, 9, Deprivation::Mixed), &clusters);
+    let (pats, _, _) = parse(&p, &e);
+    let with: Vec<u8> = pats.values().filter_map(|p| p.imd).collect();
+    let share =
+        |r: std::ops::RangeInclusive<u8>| with.iter().filter(|x| r.contains(*x)).count() as f64 / with.len() as f64;
+    let (low, middle, high) = (share(1..=2), share(3..=7), share(8..=10));
+    assert!(low > 0.3 && high > 0.3 && middle < 0.25, "mixed: {low:.2} / {middle:.2} / {high:.2}");
     assert_eq!("Affluent".parse::<Deprivation>(), Ok(Deprivation::Affluent));
+    assert_eq!("mixed".parse::<Deprivation>(), Ok(Deprivation::Mixed));
     assert_eq!(Deprivation::Deprived.to_string(), "deprived");
     assert!("rich".parse::<Deprivation>().is_err());
 }

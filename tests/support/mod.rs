@@ -107,3 +107,15 @@ pub fn everyone(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -
     let engine = Engine::new(&EngineConfig { rules, extra_rules: vec![everyone], ..Default::default() }).unwrap();
     report_from(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"), as_of)
 }
+
+/// Loads a practice from CSV text with its own headers; no row may be rejected.
+pub fn population(engine: &Engine, patients: &str, events: &str) -> cohort_finder::model::Population {
+    let mut loader = engine.loader(ColumnMapping::default());
+    loader.load_patients("patients.csv", patients.as_bytes());
+    loader.load_events("events.csv", events.as_bytes());
+    let (pop, files) = loader.finish();
+    for f in &files {
+        assert_eq!(f.rejected, 0, "fixture rows rejected: {:?}", f.diagnostics);
+    }
+    pop
+}
