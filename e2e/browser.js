@@ -2,6 +2,7 @@
 // playwright-core (never a downloaded browser), the built page opened from
 // file://, a record of every request and console error per page, and the
 // native command line's report on the same input to check the page against.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,16 @@ function runNative(spec, extra) {
 }
 
 /**
+ * Nothing but the page file (once) and blob: URLs (the worker, downloads).
+ * @param {string[]} requests
+ */
+export function assertNoNetwork(requests) {
+  const other = requests.filter((url) => !url.startsWith('file://') && !url.startsWith('blob:null/'));
+  assert.deepEqual(other, [], 'requests other than the page file and blob: URLs');
+  assert.equal(requests.filter((url) => url.startsWith('file://')).length, 1, 'the page file, once');
+}
+
+/**
  * Runs axe-core in the page. `page.evaluate` goes through the DevTools
  * protocol, so the page's CSP (which would block an injected script tag)
  * stays on.
@@ -133,4 +144,15 @@ export async function runDemo(page, size, timeout = 60_000) {
   await page.getByRole('button', { name: 'Demo practice' }).click();
   await page.locator('.cf-tile').first().waitFor({ state: 'visible', timeout });
   return Date.now() - t0;
+}
+
+/**
+ * Saves the download `action` starts into test-results/ and returns its name and text.
+ * @param {import('playwright-core').Page} page @param {() => Promise<unknown>} action
+ */
+export async function saveDownload(page, action) {
+  const [file] = await Promise.all([page.waitForEvent('download'), action()]);
+  const path = join(artefacts, file.suggestedFilename());
+  await file.saveAs(path);
+  return { name: file.suggestedFilename(), path, text: readFileSync(path, 'utf8') };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { artefacts, axe, launch, nativeReport, openPage, runDemo } from './browser.js';
+import { artefacts, axe, launch, nativeReport, openPage, runDemo, assertNoNetwork } from './browser.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'target', 'release', 'cohort-finder');
@@ -26,15 +26,6 @@ after(async () => {
   await browser?.close();
 });
 
-/**
- * Nothing but the file itself and blob: URLs (the worker, downloads).
- * @param {string[]} requests
- */
-function assertNoNetwork(requests) {
-  const other = requests.filter((url) => !url.startsWith('file://') && !url.startsWith('blob:null/'));
-  assert.deepEqual(other, [], 'requests other than the page file and blob: URLs');
-  assert.equal(requests.filter((url) => url.startsWith('file://')).length, 1, 'the page file, once');
-}
 
 /** A built-in cluster's codes, as the command line lists them. @param {string} cluster */
 function clusterCodes(cluster) {

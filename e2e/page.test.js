@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { artefacts, axe, launch, nativeCsv, nativeReport, openPage, runDemo, AS_OF } from './browser.js';
+import { artefacts, axe, launch, nativeCsv, nativeReport, openPage, runDemo, AS_OF, assertNoNetwork } from './browser.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url).pathname;
 
@@ -18,17 +18,6 @@ after(async () => {
   await browser?.close();
 });
 
-/**
- * Nothing but the file itself and the worker, which the page makes from its
- * own inlined source as a blob: URL (memory, not network); downloads are
- * blob: URLs too.
- * @param {string[]} requests
- */
-function assertNoNetwork(requests) {
-  const other = requests.filter((url) => !url.startsWith('file://') && !url.startsWith('blob:null/'));
-  assert.deepEqual(other, [], 'requests other than the page file and blob: URLs');
-  assert.equal(requests.filter((url) => url.startsWith('file://')).length, 1, 'the page file, once');
-}
 
 /**
  * Runs `body` on the page opened in a fresh context (with `search` after its

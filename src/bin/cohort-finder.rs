@@ -381,11 +381,9 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             let engine = engine(&rules)?;
             let (pop, _) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
-            let after = lists::Side {
-                population: &pop,
-                as_of: extract.as_of.unwrap_or_else(today),
-                label: "this month".into(),
-            };
+            let label = if nhs_list.is_some() { "our list" } else { "this month" };
+            let after =
+                lists::Side { population: &pop, as_of: extract.as_of.unwrap_or_else(today), label: label.into() };
             let comparison = match (&before_patients, &nhs_list) {
                 (Some(patients), None) => {
                     let (before_pop, _) = load(&engine, patients, &before_events, extract.mapping.as_deref())?;

@@ -55,9 +55,11 @@ fn round6(x: f64) -> f64 {
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     Within,
+    #[serde(rename = "high_95")]
     High95,
     #[serde(rename = "high_99_8")]
     High998,
+    #[serde(rename = "low_95")]
     Low95,
     #[serde(rename = "low_99_8")]
     Low998,

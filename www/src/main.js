@@ -8,9 +8,11 @@ import { mountDefinitions } from './components/definitions.js';
 import { mountEquity } from './components/equity.js';
 import { mountErrorSummary } from './components/error-summary.js';
 import { renderInputCheck } from './components/input-check.js';
+import { mountListComparison } from './components/list-comparison.js';
 import { mountLocalCohorts } from './components/local-cohorts.js';
 import { savedMapping } from './components/mapping-editor.js';
 import { mountOverview } from './components/overview.js';
+import { mountPracticeComparison } from './components/practice-comparison.js';
 import { mountProgressPanel } from './components/progress-panel.js';
 import { mountStartForm } from './components/start-form.js';
 import { createTabs } from './components/tabs.js';
@@ -50,6 +52,8 @@ const overviewRoot = section('overview', 'overview-heading');
 const breakdownRoot = section('breakdown', 'breakdown-heading');
 const equityRoot = section('equity', 'equity-heading');
 const worklistRoot = section('worklist', 'worklist-heading');
+const practicesRoot = section('compare-practices', 'practices-heading');
+const listsRoot = section('compare-lists', 'lists-heading');
 const definitionsRoot = section('definitions', 'definitions-heading');
 const localRoot = section('local-cohorts', 'local-cohorts-heading');
 const inputCheck = section('input-check', 'input-check-heading');
@@ -58,10 +62,17 @@ const tabs = createTabs([
   { id: 'breakdown', label: 'Inequalities', panel: breakdownRoot },
   { id: 'equity', label: 'Equity audit', panel: equityRoot },
   { id: 'worklist', label: 'Worklists', panel: worklistRoot },
+  { id: 'compare-practices', label: 'Compare practices', panel: practicesRoot },
+  { id: 'compare-lists', label: 'Compare lists', panel: listsRoot },
   { id: 'definitions', label: 'Definitions', panel: definitionsRoot },
   { id: 'local-cohorts', label: 'Local cohorts', panel: localRoot },
   { id: 'input-check', label: 'Input check', panel: inputCheck },
-], { onShow: (id) => id === 'worklist' && worklist.refresh() });
+], {
+  onShow: (id) => {
+    if (id === 'worklist') worklist.refresh();
+    if (id === 'compare-practices') practices.shown();
+  },
+});
 const resultsHeading = h('h1', { class: 'nhsuk-heading-l', id: 'results-heading' });
 const loadedText = h('p', { class: 'nhsuk-body', id: 'loaded-practice' });
 const loadedBar = h('div', { class: 'cf-loaded' }, h('div', {}, resultsHeading, loadedText),
@@ -72,8 +83,8 @@ const loadedBar = h('div', { class: 'cf-loaded' }, h('div', {}, resultsHeading, 
       startArea.querySelector('h1')?.setAttribute('tabindex', '-1');
       /** @type {HTMLElement | null} */ (startArea.querySelector('h1'))?.focus();
     } }));
-results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, definitionsRoot,
-  localRoot, inputCheck);
+results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, practicesRoot,
+  listsRoot, definitionsRoot, localRoot, inputCheck);
 
 const worklist = mountWorklist(worklistRoot, client, { onError: (m) => errors.show(m) });
 const overview = mountOverview(overviewRoot, {
@@ -84,6 +95,8 @@ const overview = mountOverview(overviewRoot, {
 });
 const breakdown = mountBreakdown(breakdownRoot);
 const equity = mountEquity(equityRoot, client, { onError: (m) => errors.show(m) });
+const practices = mountPracticeComparison(practicesRoot, client, { onError: (m) => errors.show(m) });
+const lists = mountListComparison(listsRoot, client);
 const definitions = mountDefinitions(definitionsRoot);
 // Local cohorts: rule files of the user's own, read with the practice. One the
 // engine refuses leaves the last good ones in use, and its error is shown there.
@@ -130,6 +143,7 @@ async function show(summary) {
   overview.render(summary);
   breakdown.render(summary);
   equity.render(summary);
+  lists.render(summary);
   await worklist.setSummary(summary);
   resultsHeading.textContent = `Lists as of ${longDate(summary.as_of)}`;
   document.title = `Lists as of ${longDate(summary.as_of)} – Cohort Finder`;
@@ -139,6 +153,8 @@ async function show(summary) {
   } else {
     focusHeading('overview', 'overview-heading');
   }
+  // After the tab is chosen: the comparison is made only when its tab is open.
+  await practices.refresh(summary);
 }
 
 async function showDefinitions() {

@@ -25,8 +25,75 @@
  * @typedef {{id: number, type: 'equity-csv'}} EquityCsvRequest
  *   The health equity audit as CSV.
  * @typedef {{id: number, type: 'definitions'}} DefinitionsRequest
+ * @typedef {{id: number, type: 'practice-summary', code: string}} PracticeSummaryRequest
+ *   The loaded practice's summary file to share (counts 1 to 7 suppressed, others rounded to 5); `code` is
+ *   the practice code for people whose record names none (empty: the patients file's name, as the
+ *   command line's `summary` does). Answers `{text, codes, asOf}`.
+ * @typedef {{id: number, type: 'practices', dimension: string, group: string}} PracticesRequest
+ *   The comparison for one group of a dimension (empty strings for everyone), which the requests
+ *   below then keep to. Answers {@link PracticesState}.
+ * @typedef {{id: number, type: 'practices-add-summaries', files: File[]}} AddSummariesRequest
+ *   Answers {@link Added}: a file that cannot be read is one of `errors`, and the others still go in.
+ * @typedef {{id: number, type: 'practices-add-extract', patients: File, events: File[], code: string}} AddExtractRequest
+ *   Another practice's extract, read here and drawn up as of the loaded practice's date; only its
+ *   exact summary is kept. Answers {@link Added} with `input`, its input check.
+ * @typedef {{id: number, type: 'practices-remove', code: string}} RemovePracticeRequest
+ * @typedef {{id: number, type: 'practices-funnel', indicator: string, dimension: string, group: string}} FunnelRequest
+ *   Empty `dimension` and `group` for the whole practice. Answers {@link Funnel}.
+ * @typedef {{id: number, type: 'practices-csv'}} PracticesCsvRequest
+ * @typedef {{id: number, type: 'lists-compare-extract', cohort: string, patients: File, events: File[], asOf: string,
+ *   beforeLabel: string, afterLabel: string}} CompareExtractRequest
+ *   The loaded practice against an earlier extract, drawn up as of its own date (read once, kept for
+ *   the next cohort). Answers `{comparison: ListComparison, input}`.
+ * @typedef {{id: number, type: 'lists-compare-nhs', cohort: string, file: File, theirLabel: string}} CompareNhsRequest
+ *   The loaded practice's list against a file of NHS numbers. Answers `{comparison: ListComparison, input: null}`.
+ * @typedef {{id: number, type: 'lists-csv' | 'lists-nhs', group: 'joined' | 'left' | 'both'}} ListExportRequest
+ *   One group of the latest list comparison, as CSV or as NHS numbers one per line.
  * @typedef {InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
- *   | DefinitionsRequest} Request
+ *   | DefinitionsRequest | PracticeSummaryRequest | PracticesRequest | AddSummariesRequest | AddExtractRequest
+ *   | RemovePracticeRequest | FunnelRequest | PracticesCsvRequest | CompareExtractRequest
+ *   | CompareNhsRequest | ListExportRequest} Request
+ */
+
+/**
+ * Practices side by side (the core's PracticeComparison table). Cells follow `practices`;
+ * null is suppressed (1 to 7 in a shared summary); rates are fractions.
+ * @typedef {{numerator: number | null, denominator: number | null, rate: number | null, low?: number | null,
+ *   high?: number | null, status?: 'shown' | 'suppressed' | 'absent', practices?: number}} Cell
+ *   `absent`: not in that practice's summary; `practices` (the network's figure): how many are in it.
+ * @typedef {{id: string, kind: string, cohort?: string, check?: string, title: string, numerator: string, denominator: string,
+ *   higher_is: string, pcn: Cell, cells: Cell[]}} Indicator
+ *   `kind`: check, list, register, flag or segment.
+ * @typedef {{code: string, file: string, source: 'summary' | 'extract', exact: boolean, as_of: string,
+ *   registered: number | null}} ComparedPractice
+ * @typedef {{dimension: string | null, group: string | null, practices: ComparedPractice[], warnings: string[],
+ *   dimensions: {id: string, title: string, groups: {id: string, label: string}[]}[], indicators: Indicator[]}} PracticeTable
+ * @typedef {{table: PracticeTable, ownCodes: string[], ownFallback: string, problem: string, stem: string}} PracticesState
+ *   `ownCodes`: the entries that are the loaded practice's own; `ownFallback`: the code of its people
+ *   with no practice code; `problem`: why it could not be put in, if so; `stem`: the patients file's
+ *   name, which a shared summary gives those people unless told otherwise.
+ * @typedef {PracticesState & {added: string[], replaced: string[], errors: string[],
+ *   input?: Record<string, FileReport>}} Added
+ * @typedef {'within' | 'high_95' | 'high_99_8' | 'low_95' | 'low_99_8'} Position
+ * @typedef {{indicator: Omit<Indicator, 'cells'>, dimension: string | null, group: string | null, pcn: Cell,
+ *   points: {code: string, numerator: number, denominator: number, rate: number | null, position: Position}[],
+ *   left_out: {code: string, why: string}[],
+ *   curve: {denominator: number, low_99_8: number, low_95: number, high_95: number, high_99_8: number}[]}} Funnel
+ */
+
+/**
+ * One list at two dates, or against a GP system's search. For a list of NHS numbers `before` is
+ * their list and `after` ours: joined = only on ours, left = only on theirs.
+ * @typedef {{patient_id: string | null, nhs_number: string | null, name: string | null, status_before: string,
+ *   status_after: string, why: string[], changed: boolean}} ListEntry
+ * @typedef {{cohort: string, title: string, matched_by: 'patient_id' | 'nhs_number',
+ *   before: {label: string, as_of: string | null, count: number}, after: {label: string, as_of: string | null, count: number},
+ *   joined: ListEntry[], left: ListEntry[], both: ListEntry[],
+ *   their_list: null | {file: string, read: number, numbers: number, not_used: number, column: string | null,
+ *     diagnostics: {file: string, line: number, message: string}[]}}} ListComparison
+ *   `status_*`: listed, eligible_not_listed, not_eligible, not_yet_registered, deregistered, deceased,
+ *   not_yet_born or not_in_extract (for their list: not on it). `changed`: on both, with reasons or
+ *   missing checks that changed.
  */
 
 /**

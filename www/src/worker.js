@@ -7,7 +7,9 @@
 //
 // Patient rows stay here: the page asks for a summary and for one page of a
 // worklist at a time, so a 50,000-row list never crosses to the page whole.
-import init, { Session, inputFields, synthPractice, worklistColumns } from '../pkg/cohort_finder.js';
+// A list comparison's rows do cross (joined, left, on both: short lists),
+// and nothing is ever stored.
+import init, { PracticeComparison, Session, inputFields, synthPractice, worklistColumns } from '../pkg/cohort_finder.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 /** @typedef {import('./protocol.js').Source} Source */
@@ -24,6 +26,28 @@ let session = null;
  * @type {Source | null}
  */
 let source = null;
+/** The configuration the loaded practice was read with, for the other extracts read beside it. */
+let config = '{}';
+/** The as-of date of the loaded practice's latest analysis. */
+let asOf = '';
+
+/** Practices side by side: the loaded practice's own (exact) and any added. @type {PracticeComparison | null} */
+let comparison = null;
+/** The practice code for people whose record names none, in the loaded practice's own entries. */
+const OWN_FALLBACK = 'this practice';
+/** Codes the loaded practice's own summary put in the comparison, replaced after each analysis. @type {string[]} */
+let ownCodes = [];
+/** Why the loaded practice could not be put in the comparison, if it could not. */
+let ownProblem = '';
+/** Whether the loaded practice's entries predate its latest analysis. */
+let ownStale = false;
+
+/**
+ * Last month's extract for a list comparison, and what it was read from, so
+ * comparing another cohort does not read it again.
+ * @type {{session: Session, key: string, input: Record<string, unknown>, asOf: string} | null}
+ */
+let before = null;
 
 /**
  * Inflates the gzipped module with the browser's DecompressionStream and
@@ -80,17 +104,13 @@ function inputsOf(id, from) {
 }
 
 /**
- * Streams every input into a new session, posting bytes read at most every
- * 50 ms, then builds the population.
+ * Streams every input into `next`, posting bytes read at most every 50 ms,
+ * then builds the population.
  * @param {number} id
+ * @param {Session} next
  * @param {Input[]} inputs
- * @param {string} config
  */
-function load(id, inputs, config) {
-  // A bad configuration fails here, before the loaded practice is dropped.
-  const next = new Session(config);
-  session?.free();
-  session = null;
+function readInputs(id, next, inputs) {
   inputs.forEach(({ kind, name, size, read }, index) => {
     let last = 0;
     const report = (/** @type {number} */ bytes, /** @type {number} */ lines) =>
@@ -107,19 +127,120 @@ function load(id, inputs, config) {
     else next.loadEvents(name, size, read, onProgress);
   });
   progress(id, { stage: 'building' });
-  const counts = JSON.parse(next.finishLoading());
+  return JSON.parse(next.finishLoading());
+}
+
+/**
+ * Reads the practice into a new session, which replaces the loaded one.
+ * @param {number} id
+ * @param {Input[]} inputs
+ * @param {string} configJson
+ */
+function load(id, inputs, configJson) {
+  // A bad configuration fails here, before the loaded practice is dropped.
+  const next = new Session(configJson);
+  session?.free();
+  session = null;
+  dropOwnSummary();
+  const counts = readInputs(id, next, inputs);
   session = next;
+  config = configJson;
   return counts;
 }
 
 /**
- * @param {number} id
- * @param {string} asOf
+ * Reads files into a session of their own with the loaded practice's
+ * configuration and draws it up as of `date`. The caller frees it.
+ * @param {number} id @param {File[]} files patients first @param {string} date
  */
-function analyse(id, asOf) {
-  progress(id, { stage: 'analysing' });
-  return JSON.parse(loaded().analyse(asOf));
+function readOther(id, files, date) {
+  const other = new Session(config);
+  try {
+    readInputs(id, other, inputsOf(id, { type: 'files', patients: files[0], events: files.slice(1) }));
+    progress(id, { stage: 'analysing' });
+    const summary = JSON.parse(other.analyse(date));
+    return { session: other, input: summary.input };
+  } catch (e) {
+    other.free();
+    throw e;
+  }
 }
+
+/**
+ * @param {number} id
+ * @param {string} date
+ */
+function analyse(id, date) {
+  progress(id, { stage: 'analysing' });
+  const summary = JSON.parse(loaded().analyse(date));
+  asOf = date;
+  // Made when the comparison is next asked for: an extract of several
+  // practices is analysed once more per practice, which the lists need not wait for.
+  ownStale = true;
+  return summary;
+}
+
+/**
+ * Puts the loaded practice's latest analysis in the comparison, one entry
+ * per practice code in its patients file, exact (it never leaves here).
+ * A failure here leaves the lists drawn up and is shown on the comparison.
+ */
+function putOwnSummary() {
+  dropOwnSummary();
+  const table = practices();
+  try {
+    const name = source?.type === 'files' ? source.patients.name : 'demo/patients.csv';
+    const added = JSON.parse(table.addSummary(name, loaded().summaryJson(true, OWN_FALLBACK), 'extract'));
+    ownCodes = [...added.added, ...added.replaced];
+  } catch (e) {
+    ownProblem = `This practice could not be put in the comparison: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** Takes the loaded practice's entries out of the comparison. */
+function dropOwnSummary() {
+  // A code the user removed already is simply not there.
+  for (const code of ownCodes) practices().remove(code);
+  ownCodes = [];
+  ownProblem = '';
+}
+
+/** The comparison, with the loaded practice's latest analysis in it. */
+function practices() {
+  comparison ??= new PracticeComparison();
+  if (ownStale && session) {
+    ownStale = false;
+    putOwnSummary();
+  }
+  return comparison;
+}
+
+/** The group the comparison is shown for: empty strings for everyone. */
+let view = { dimension: '', group: '' };
+
+/** The comparison as the page draws it. */
+function practicesState() {
+  return { table: JSON.parse(practices().table(view.dimension, view.group)), ownCodes, ownFallback: OWN_FALLBACK,
+    problem: ownProblem, stem: stem(source?.type === 'files' ? source.patients.name : 'demo/patients.csv') };
+}
+
+/**
+ * A file's name without its folder and extension: the practice code the
+ * command line gives people whose record names none.
+ * @param {string} name
+ */
+const stem = (name) => name.replace(/^.*\//, '').replace(/\.[^.]*$/, '') || 'practice';
+
+/**
+ * A file's identity for "is this the extract already read": name, size and
+ * time modified of each, the as-of date and the configuration.
+ * @param {File[]} files @param {string} date
+ */
+const extractKey = (files, date) =>
+  JSON.stringify([files.map((f) => [f.name, f.size, f.lastModified]), date, config]);
+
+/** A whole small file's bytes. @param {File} file */
+const bytesOf = (file) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
 
 function loaded() {
   if (!session) throw new Error('Load a practice first.');
@@ -157,6 +278,74 @@ async function handle(request) {
       return JSON.parse(loaded().nhsNumberList(JSON.stringify(request.query)));
     case 'definitions':
       return JSON.parse(loaded().definitions());
+    case 'practice-summary': {
+      practices();
+      const code = request.code || stem(source?.type === 'files' ? source.patients.name : 'demo/patients.csv');
+      const text = loaded().summaryJson(false, code);
+      return { text, codes: ownCodes.map((c) => (c === OWN_FALLBACK ? code : c)), asOf };
+    }
+    case 'practices':
+      view = { dimension: request.dimension, group: request.group };
+      return practicesState();
+    case 'practices-add-summaries': {
+      // One bad file gives its error; the others still go in.
+      const added = [];
+      const replaced = [];
+      const errors = [];
+      const reader = new FileReaderSync();
+      for (const file of request.files) {
+        try {
+          const r = JSON.parse(practices().addSummary(file.name, reader.readAsText(file), 'summary'));
+          added.push(...r.added);
+          replaced.push(...r.replaced);
+        } catch (e) {
+          errors.push(e instanceof Error ? e.message : String(e));
+        }
+      }
+      ownCodes = ownCodes.filter((c) => !replaced.includes(c));
+      return { added, replaced, errors, ...practicesState() };
+    }
+    case 'practices-add-extract': {
+      if (!asOf) throw new Error('Load a practice first: another practice is drawn up as of the same date.');
+      const files = [request.patients, ...request.events];
+      const other = readOther(id, files, asOf);
+      try {
+        const text = other.session.summaryJson(true, request.code || stem(request.patients.name));
+        const r = JSON.parse(practices().addSummary(request.patients.name, text, 'extract'));
+        ownCodes = ownCodes.filter((c) => !r.replaced.includes(c));
+        return { ...r, errors: [], input: other.input, ...practicesState() };
+      } finally {
+        other.session.free();
+      }
+    }
+    case 'practices-remove':
+      practices().remove(request.code);
+      ownCodes = ownCodes.filter((c) => c !== request.code);
+      return practicesState();
+    case 'practices-funnel':
+      return JSON.parse(practices().funnel(request.indicator, request.dimension, request.group));
+    case 'practices-csv':
+      return practices().csv();
+    case 'lists-compare-extract': {
+      const files = [request.patients, ...request.events];
+      const key = extractKey(files, request.asOf);
+      if (before?.key !== key) {
+        before?.session.free();
+        before = null;
+        const other = readOther(id, files, request.asOf);
+        before = { session: other.session, key, input: other.input, asOf: request.asOf };
+      }
+      const result = JSON.parse(loaded().compareExtracts(before.session, request.cohort, request.beforeLabel, request.afterLabel));
+      return { comparison: result, input: before.input };
+    }
+    case 'lists-compare-nhs': {
+      const result = JSON.parse(loaded().compareNhsList(request.file.name, bytesOf(request.file), request.cohort, request.theirLabel));
+      return { comparison: result, input: null };
+    }
+    case 'lists-csv':
+      return loaded().listComparisonCsv(request.group);
+    case 'lists-nhs':
+      return loaded().listComparisonNhs(request.group);
     default:
       throw new Error(`unknown request ${/** @type {any} */ (request).type}`);
   }

@@ -5,6 +5,18 @@ import { megabytes, num } from '../format.js';
 
 /** @typedef {import('../protocol.js').Progress} Progress */
 
+/** A progress message in words. @param {Progress} p */
+export function progressText(p) {
+  if (p.stage === 'generating') return `Generating a demo practice of ${num(p.patients)} patients…`;
+  if (p.stage === 'reading') {
+    return `Reading ${p.kind} file ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}, `
+      + `${num(Math.max(0, p.lines - 1))} rows`;
+  }
+  if (p.stage === 'building') return 'Sorting events by patient…';
+  if (p.stage === 'analysing') return 'Drawing up the lists…';
+  return '';
+}
+
 /** @param {HTMLElement} root */
 export function mountProgressPanel(root) {
   const label = h('p', { class: 'nhsuk-body cf-progress__label', id: 'progress-label' });
@@ -30,18 +42,12 @@ export function mountProgressPanel(root) {
     },
     /** @param {Progress} p */
     update(p) {
-      let text = '';
-      let stageKey = p.stage;
-      if (p.stage === 'generating') text = `Generating a demo practice of ${num(p.patients)} patients…`;
-      else if (p.stage === 'reading') {
-        stageKey = `reading ${p.index}`;
-        text = `Reading ${p.kind} file ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}, `
-          + `${num(Math.max(0, p.lines - 1))} rows`;
+      const text = progressText(p);
+      const stageKey = p.stage === 'reading' ? `reading ${p.index}` : p.stage;
+      if (p.stage === 'reading') {
         bar.max = p.size || 1;
         bar.value = p.bytes;
-      } else if (p.stage === 'building') text = 'Sorting events by patient…';
-      else if (p.stage === 'analysing') text = 'Drawing up the lists…';
-      if (p.stage !== 'reading') bar.removeAttribute('value');
+      } else bar.removeAttribute('value');
       label.textContent = text;
       if (stageKey !== lastStage) {
         lastStage = stageKey;
