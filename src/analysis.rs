@@ -1,6 +1,7 @@
 //! Runs a [`Plan`] over a [`Population`] on an as-of date: for each person
 //! in the current practice population, their eFI, every cohort (eligibility,
-//! checks, membership, reasons) and their segment.
+//! checks, membership, reasons), how many long-term condition registers they
+//! are on, and their segment.
 //!
 //! One pass over the patients, one record scan each. People who had died,
 //! left the practice or were not yet registered on the as-of date are
@@ -11,6 +12,7 @@ use std::ops::Range;
 use crate::model::{Date, NotCurrent, PatientIdx, Population};
 use crate::record::{Record, RecordIndex};
 use crate::risk::efi::{self, Deficit};
+use crate::risk::multimorbidity;
 use crate::risk::qrisk;
 use crate::rules::eval::{eval, last_evidence, Context, Evidence, QriskValue, Reason};
 use crate::rules::plan::{EfiCategory, Members, Plan};
@@ -74,6 +76,9 @@ pub struct Analysis {
     pub efi: Vec<EfiScore>,
     /// Per patient: QRISK where computed or recorded (`None` if not current).
     pub qrisk: Vec<Option<QriskValue>>,
+    /// Per patient: long-term condition registers they are on (see
+    /// [`multimorbidity`]; 0 if not current).
+    pub ltc_count: Vec<u8>,
     efi_deficits: Vec<Deficit>,
     efi_offsets: Vec<u32>,
     pub cohorts: Vec<CohortResult>,
@@ -100,12 +105,14 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
         segment_offsets: Vec::with_capacity(n + 1),
         efi: Vec::with_capacity(n),
         qrisk: Vec::with_capacity(n),
+        ltc_count: Vec::with_capacity(n),
         efi_deficits: Vec::new(),
         efi_offsets: Vec::with_capacity(n + 1),
         cohorts: vec![CohortResult::default(); plan.cohorts.len()],
     };
     let mut index = RecordIndex::new(plan.used_clusters.clone());
     let mut scratch = Scratch::default();
+    let registers = multimorbidity::register_cohorts(plan);
 
     for p in 0..n as PatientIdx {
         out.segment_offsets.push(out.segment_reasons.len() as u32);
@@ -116,6 +123,7 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
             out.segment.push(u8::MAX);
             out.efi.push(EfiScore { deficits: 0, category: None });
             out.qrisk.push(None);
+            out.ltc_count.push(0);
             continue;
         }
         let rec = index.load(pop, p, as_of);
@@ -134,6 +142,9 @@ pub fn analyse(plan: &Plan, pop: &Population, as_of: Date) -> Analysis {
                 result.members.push(Member { patient: p, reasons: o.reasons.to_vec(), checks: o.checks.to_vec() });
             }
         });
+
+        let ltc = multimorbidity::count(&registers, |c| scratch.cohorts[c].0);
+        out.ltc_count.push(ltc as u8);
 
         let (ctx, reasons) = scratch.context(&facts);
         let mark = reasons.len();

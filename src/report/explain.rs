@@ -218,6 +218,7 @@ impl Explainer<'_> {
             segment_reasons: self.analysis.segment_reasons(m.patient).iter().map(|r| self.reason(r)).collect(),
             efi_category: self.analysis.efi[m.patient as usize].category,
             efi: self.efi(m.patient),
+            ltc_count: self.analysis.ltc_count[m.patient as usize] as u32,
             reasons: m.reasons.iter().map(|r| self.reason(r)).collect(),
             // A check that does not apply to the person is left out of their row.
             checks: m

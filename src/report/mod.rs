@@ -35,6 +35,8 @@ pub struct Report {
     pub cohorts: Ordered<CohortReport>,
     pub segments: Ordered<u64>,
     pub efi: EfiReport,
+    /// Long-term condition registers per person, in bands.
+    pub multimorbidity: MultimorbidityReport,
     pub breakdowns: Breakdowns,
     /// The health equity audit: every check and list as a rate with its
     /// interval, by group, and the deprivation gap.
@@ -100,6 +102,8 @@ pub struct MemberReport {
     /// The electronic frailty index with the deficits present (65 and over).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub efi: Option<EfiMember>,
+    /// Long-term condition registers the person is on (see the report's `multimorbidity`).
+    pub ltc_count: u32,
     pub reasons: Vec<ReasonReport>,
     pub checks: Vec<CheckReport>,
     /// Ids of the flags (cohorts of kind "flag") the person has, e.g. core20, plus, smoker.
@@ -136,6 +140,19 @@ pub struct EfiReport {
     /// People in the current population old enough for a category.
     pub assessed: u64,
     pub categories: Ordered<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MultimorbidityReport {
+    pub source: String,
+    /// The register cohorts counted, by id.
+    pub registers: Vec<String>,
+    /// People in the current population (everyone is counted, at any age).
+    pub assessed: u64,
+    /// People per band: "0-1", "2-3" (multimorbidity), "4+" (complex multimorbidity).
+    pub bands: Ordered<u64>,
+    /// People on exactly n registers, at index n, up to the largest count found.
+    pub by_count: Vec<u64>,
 }
 
 /// Counts per group for each equity dimension; "not_recorded" is a group.
@@ -190,9 +207,15 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
 
     let mut segment_counts = vec![0u64; plan.segments.len()];
     let mut efi_counts = [0u64; 4];
+    let mut by_count: Vec<u64> = Vec::new();
     for (p, &s) in analysis.segment.iter().enumerate() {
         if s != u8::MAX {
             segment_counts[s as usize] += 1;
+            let n = analysis.ltc_count[p] as usize;
+            if by_count.len() <= n {
+                by_count.resize(n + 1, 0);
+            }
+            by_count[n] += 1;
         }
         if let Some(c) = analysis.efi[p].category {
             efi_counts[c as usize] += 1;
@@ -257,8 +280,24 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
                 EfiCategory::ALL.iter().map(|c| (c.label().to_owned(), efi_counts[*c as usize])).collect(),
             ),
         },
+        multimorbidity: multimorbidity(plan, by_count),
         equity: equity::audit(plan, analysis, &groups, &breakdowns),
         breakdowns,
+    }
+}
+
+fn multimorbidity(plan: &Plan, by_count: Vec<u64>) -> MultimorbidityReport {
+    use crate::risk::multimorbidity::{register_cohorts, Band, SOURCE};
+    let mut bands = [0u64; 3];
+    for (n, &people) in by_count.iter().enumerate() {
+        bands[Band::of(n as u32) as usize] += people;
+    }
+    MultimorbidityReport {
+        source: SOURCE.to_owned(),
+        registers: register_cohorts(plan).into_iter().map(|c| plan.cohorts[c].id.clone()).collect(),
+        assessed: by_count.iter().sum(),
+        bands: Ordered(Band::ALL.iter().map(|b| (b.id().to_owned(), bands[*b as usize])).collect()),
+        by_count,
     }
 }
 
@@ -435,6 +474,7 @@ impl Report {
             cohorts: Ordered(cohorts),
             segments: self.segments.clone(),
             efi: self.efi.clone(),
+            multimorbidity: self.multimorbidity.clone(),
             breakdowns: self.breakdowns.clone(),
             equity: self.equity.clone(),
         }

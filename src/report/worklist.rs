@@ -192,6 +192,7 @@ mod tests {
             segment_reasons: Vec::new(),
             efi_category: None,
             efi: None,
+            ltc_count: 0,
             reasons: Vec::new(),
             checks: vec![check("bmi", !missing_bmi), check("bp", !missing_bp)],
             flags: if quintile == Some(1) { vec!["core20".into()] } else { Vec::new() },

@@ -1,5 +1,7 @@
 //! Risk measures computed per patient from their record.
 
+pub mod admissions;
 pub mod efi;
+pub mod multimorbidity;
 pub mod qrisk;
 pub mod qrisk3;

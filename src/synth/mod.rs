@@ -10,11 +10,14 @@
 //!
 //! The practice looks like an English list: ONS-like age and sex, IMD deciles
 //! by deprivation profile, England 2021-like ethnicity, registrations and
-//! deaths, conditions at about their national prevalence, and six years of
-//! blood pressures, tests, prescriptions, vaccinations, admissions, health
-//! checks and frailty codes. Recording is less complete in more deprived
-//! areas, so equity gaps show. See `person.rs` for who has what, and
-//! `record.rs` for what gets written down.
+//! deaths, conditions at about their national prevalence, six years of
+//! blood pressures, tests, prescriptions, vaccinations, health checks and
+//! frailty codes, and three years of emergency admissions and A&E
+//! attendances drawn from a logistic model with known coefficients
+//! ([`EMERGENCY_ADMISSION`], [`AE_ATTENDANCE`]; see `emergency.rs`), so that a
+//! model fitted on the practice can be compared with the truth. Recording is
+//! less complete in more deprived areas, so equity gaps show. See `person.rs`
+//! for who has what, and `record.rs` for what gets written down.
 //!
 //! Output is streamed: a patient's events are written as soon as they are
 //! made, so a city of 800,000 patients needs no more memory than one.
@@ -28,10 +31,16 @@ use chrono::{Datelike, NaiveDate};
 use crate::codes::Clusters;
 use crate::model::Date;
 
+mod emergency;
 mod person;
 mod record;
 mod rng;
 mod vocab;
+
+pub use emergency::{
+    Features, GeneratingModel, AE_ATTENDANCE, AE_WITH_ADMISSION, EMERGENCY_ADMISSION, FURTHER_ADMISSION, FURTHER_AE,
+    MAX_ADMISSIONS, MAX_AE, PRIOR_CAP, YEARS,
+};
 
 #[cfg(test)]
 mod tests;
@@ -126,8 +135,10 @@ pub struct SynthSummary {
     pub events: u64,
     /// People given each condition (diagnosed and not resolved), alive and
     /// registered on the extract date. Also `current_smoker`, `pregnant`,
-    /// `smi_lithium_only`, `alive_registered`, and the generator's own eFI
-    /// categories for people aged 65+ (`efi_fit` … `efi_severe`).
+    /// `smi_lithium_only`, `alive_registered`, the generator's own eFI
+    /// categories for people aged 65+ (`efi_fit` … `efi_severe`), and people
+    /// with an emergency admission (`emergency_admission_12m`) or an A&E
+    /// attendance (`ae_attendance_12m`) in the 12 months to the extract.
     pub conditions: BTreeMap<String, u64>,
 }
 
@@ -159,10 +170,21 @@ pub(crate) struct Ctx {
     age_weights: Vec<f64>,
     /// The practice's LSOAs: number and IMD decile.
     lsoas: Vec<(u32, u8)>,
+    /// Emergency care years: `years[k]` is the extract date less 12k months;
+    /// year k runs from the day after `years[k + 1]` to `years[k]`, and
+    /// `years[k + 1]` is its reference date. Year [`YEARS`] is drawn, not written.
+    years: [i32; YEARS + 2],
+    /// Per year: the first day of the lithium window (6 months) ending on its reference date.
+    lithium_from: [i32; YEARS + 1],
 }
 
 pub(crate) fn days(date: Date) -> i32 {
     date.num_days_from_ce()
+}
+
+/// The same day `n` months earlier (the month's last day where it is shorter).
+fn months_before(day: i32, n: u32) -> i32 {
+    date(day).checked_sub_months(chrono::Months::new(n)).map_or(day - 30 * n as i32, days)
 }
 
 pub(crate) fn date(day: i32) -> Date {
@@ -179,6 +201,12 @@ impl Ctx {
         let first = 1 + rng.below(30_000) as u32;
         let weights = person::imd_weights(profile);
         let lsoas = (0..count as u32).map(|i| (first + i, rng.weighted(weights) as u8 + 1)).collect();
+        let mut years = [extract; YEARS + 2];
+        for k in 1..years.len() {
+            years[k] = months_before(years[k - 1], 12);
+        }
+        // As the rules' "6 months": the day after the same date 6 months before.
+        let lithium_from = std::array::from_fn(|k| months_before(years[k + 1], 6) + 1);
         Ctx {
             extract,
             window: extract - 6 * person::YEAR - 1,
@@ -186,6 +214,8 @@ impl Ctx {
             vocab: Vocab::new(clusters),
             age_weights: person::age_weights(),
             lsoas,
+            years,
+            lithium_from,
         }
     }
 }
@@ -296,9 +326,10 @@ pub fn generate(
 
     for index in 0..config.patients {
         let mut rng = Rng::new(config.seed, index as u64 + 1);
+        let mut emergency_rng = Rng::emergency(config.seed, index as u64 + 1);
         let p = person::draw(&ctx, &mut rng);
         evs.clear();
-        let facts = record::record(&ctx, &p, &mut rng, &mut evs);
+        let facts = record::record(&ctx, &p, &mut rng, &mut emergency_rng, &mut evs);
         evs.sort_unstable();
         evs.dedup();
 
@@ -375,6 +406,14 @@ pub fn generate(
             }
             if p.frailty != Frailty::Young {
                 *counts.entry("aged_65_plus").or_default() += 1;
+            }
+            if let Some(year) = facts.emergency[0] {
+                if year.admissions > 0 {
+                    *counts.entry("emergency_admission_12m").or_default() += 1;
+                }
+                if year.ae > 0 {
+                    *counts.entry("ae_attendance_12m").or_default() += 1;
+                }
             }
         }
     }

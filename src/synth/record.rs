@@ -9,9 +9,13 @@
 
 use chrono::Datelike;
 
+use super::emergency::{
+    Features, YearTruth, AE_ATTENDANCE, AE_WITH_ADMISSION, EMERGENCY_ADMISSION, FURTHER_ADMISSION, FURTHER_AE,
+    MAX_ADMISSIONS, MAX_AE, YEARS,
+};
 use super::person::{Frailty, Kind, Person, Smoking, YEAR};
 use super::rng::Rng;
-use super::vocab::{Med, C, MED_COUNT};
+use super::vocab::{Med, RegisterBits, C, MED_COUNT, SMI_REGISTER};
 use super::Ctx;
 
 /// A value as written: whole, or in tenths (one decimal place).
@@ -38,6 +42,8 @@ pub(super) struct Facts {
     /// Distinct eFI deficits recorded (65+ only), polypharmacy included.
     pub deficits: Option<u32>,
     pub current_smoker: bool,
+    /// Emergency care per year, the most recent first (`None` when not on the list that year).
+    pub emergency: [Option<YearTruth>; YEARS],
 }
 
 struct Rec<'a> {
@@ -162,7 +168,8 @@ fn deficit_of(kind: Kind) -> Option<&'static str> {
 }
 
 /// Writes `p`'s events into `out` (unsorted) and says what they amount to.
-pub(super) fn record(ctx: &Ctx, p: &Person, rng: &mut Rng, out: &mut Vec<Ev>) -> Facts {
+/// Emergency care draws from `emergency_rng`, everything else from `rng`.
+pub(super) fn record(ctx: &Ctx, p: &Person, rng: &mut Rng, emergency_rng: &mut Rng, out: &mut Vec<Ev>) -> Facts {
     let extract = ctx.extract;
     let end = p.end(extract);
     let mut r = Rec { ctx, p, out, start: ctx.window.max(p.reg).max(p.dob), end, recent: p.reg > extract - 5 * YEAR };
@@ -203,7 +210,6 @@ pub(super) fn record(ctx: &Ctx, p: &Person, rng: &mut Rng, out: &mut Vec<Ev>) ->
     issue_medicines(&mut r, rng, &meds);
     let polypharmacy = medicines_in_last_year(&r) >= 5;
     vaccinations(&mut r, rng);
-    admissions(&mut r, rng);
     if p.has(Kind::Ld) {
         ld_health_checks(&mut r, rng);
     }
@@ -216,6 +222,8 @@ pub(super) fn record(ctx: &Ctx, p: &Person, rng: &mut Rng, out: &mut Vec<Ev>) ->
     if p.age >= 65 {
         facts.deficits = Some(frailty(&mut r, rng, &written, polypharmacy, &meds));
     }
+    // Last: it reads the registers off everything else written.
+    facts.emergency = emergency_care(&mut r, emergency_rng);
     facts
 }
 
@@ -618,50 +626,120 @@ fn vaccinations(r: &mut Rec<'_>, rng: &mut Rng) {
     }
 }
 
-fn admissions(r: &mut Rec<'_>, rng: &mut Rng) {
-    let p = r.p;
-    let code = Some(r.ctx.vocab.admission);
-    let frail = match p.frailty {
-        Frailty::Young | Frailty::Fit => 1.0,
-        Frailty::Mild => 1.9,
-        Frailty::Moderate => 3.0,
-        Frailty::Severe => 4.7,
-    };
-    let deprivation = match p.imd {
-        Some(d) => 1.0 + 0.35 * (5.5 - d as f64) / 4.5,
-        None => 1.0,
-    };
-    for slot in 0..6 {
-        let (a, b) = slot_range(r.ctx.extract, slot);
-        if b < r.start || a > r.end {
-            continue;
+/// Long-term condition registers on `day`, as the rules would read the
+/// record: per register, the latest diagnosis not followed by a later
+/// resolution; SMI also through lithium issued since `lithium_from`.
+fn ltc_count(events: &[(i32, RegisterBits)], day: i32, lithium_from: i32) -> u32 {
+    let (mut diagnosed, mut resolved) = ([i32::MIN; 32], [i32::MIN; 32]);
+    let mut lithium = false;
+    for &(d, bits) in events.iter().filter(|e| e.0 <= day) {
+        for i in 0..32 {
+            if bits.diagnosis & (1 << i) != 0 {
+                diagnosed[i] = diagnosed[i].max(d);
+            }
+            if bits.resolution & (1 << i) != 0 {
+                resolved[i] = resolved[i].max(d);
+            }
         }
-        let age = p.age_on(b);
-        let base = match age {
-            0..=4 => 0.06,
-            5..=44 => 0.03,
-            45..=64 => 0.05,
-            65..=74 => 0.10,
-            75..=84 => 0.18,
-            _ => 0.32,
-        };
-        let conditions = p.conds.iter().filter(|c| c.onset <= b && c.resolved.is_none_or(|x| x > b)).count();
-        let rate = base * frail * deprivation * (1.0 + 0.2 * conditions as f64);
-        let monthly = (rate / 12.0).min(0.5);
-        for _ in 0..12 {
-            if rng.chance(monthly) {
-                if let Some(day) = r.day_in(rng, a, b) {
-                    r.at(day, code, Val::None);
-                }
+        lithium |= bits.lithium && d >= lithium_from;
+    }
+    (0..32)
+        .filter(|&i| (diagnosed[i] != i32::MIN && resolved[i] <= diagnosed[i]) || (i == SMI_REGISTER && lithium))
+        .count() as u32
+}
+
+/// 1, then one more with chance `further` each time, up to `max`.
+fn how_many(rng: &mut Rng, further: f64, max: u32) -> u32 {
+    let mut n = 1;
+    while n < max && rng.chance(further) {
+        n += 1;
+    }
+    n
+}
+
+/// Up to `n` distinct days in [from, to], none of them in `taken`, added to it.
+fn distinct_days(rng: &mut Rng, n: u32, from: i32, to: i32, taken: &mut Vec<i32>) -> Vec<i32> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        for _ in 0..8 {
+            let day = rng.int(from, to);
+            if !taken.contains(&day) {
+                taken.push(day);
+                out.push(day);
+                break;
             }
         }
     }
-    if let Some(death) = p.death {
-        if rng.chance(0.5) {
-            let day = (death - rng.int(0, 30)).max(r.start);
-            r.at(day, code, Val::None);
+    out
+}
+
+/// Emergency admissions and A&E attendances, year by year from the oldest,
+/// by the generating models (see `emergency.rs`). Returns what was drawn
+/// for each written year, the most recent first.
+fn emergency_care(r: &mut Rec<'_>, rng: &mut Rng) -> [Option<YearTruth>; YEARS] {
+    let (ctx, p) = (r.ctx, r.p);
+    let v = &ctx.vocab;
+    let registers: Vec<(i32, RegisterBits)> =
+        r.out.iter().map(|e| (e.day, v.register_bits[e.code as usize])).filter(|(_, bits)| bits.any()).collect();
+    let mut truth = [None; YEARS];
+    let (mut prior_admissions, mut prior_ae) = (0, 0);
+    let mut taken: Vec<i32> = Vec::new();
+    for k in (0..=YEARS).rev() {
+        let (reference, last) = (ctx.years[k + 1], ctx.years[k]);
+        let (from, to) = ((reference + 1).max(r.start), last.min(r.end));
+        if from > to {
+            (prior_admissions, prior_ae) = (0, 0);
+            continue;
         }
+        let exposure = (to - from + 1) as f64 / (last - reference) as f64;
+        let features = Features {
+            age: p.age_on(reference).max(0),
+            female: p.female,
+            imd_decile: p.imd,
+            conditions: ltc_count(&registers, reference, ctx.lithium_from[k]),
+            frailty: p.frailty.category(),
+            prior_admissions,
+            prior_ae,
+        };
+        let p_admission = EMERGENCY_ADMISSION.probability(&features);
+        let admitted = rng.chance(p_admission * exposure);
+        let n_admissions = if admitted { how_many(rng, FURTHER_ADMISSION, MAX_ADMISSIONS) } else { 0 };
+        let attended = rng.chance(AE_ATTENDANCE.probability(&features) * exposure);
+        let n_ae = if attended { how_many(rng, FURTHER_AE, MAX_AE) } else { 0 };
+
+        taken.clear();
+        let admission_days = distinct_days(rng, n_admissions, from, to, &mut taken);
+        let mut ae_days: Vec<i32> = admission_days.iter().copied().filter(|_| rng.chance(AE_WITH_ADMISSION)).collect();
+        ae_days.extend(distinct_days(rng, n_ae, from, to, &mut taken));
+        let written = k < YEARS;
+        for &day in &admission_days {
+            // Some admissions are coded by their cause.
+            let code = if p.active(Kind::Copd, day) && rng.chance(0.25) {
+                v.admission_copd
+            } else if p.active(Kind::Asthma, day) && rng.chance(0.15) {
+                v.admission_asthma
+            } else {
+                None
+            };
+            if written {
+                r.at(day, Some(code.unwrap_or(v.admission)), Val::None);
+            }
+        }
+        if written {
+            for &day in &ae_days {
+                r.at(day, Some(v.ae), Val::None);
+            }
+            truth[k] = Some(YearTruth {
+                features,
+                exposure,
+                p_admission,
+                admissions: admission_days.len() as u32,
+                ae: ae_days.len() as u32,
+            });
+        }
+        (prior_admissions, prior_ae) = (admission_days.len() as u32, ae_days.len() as u32);
     }
+    truth
 }
 
 /// Learning disability annual health checks, by financial year, from 14.

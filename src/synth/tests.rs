@@ -348,3 +348,181 @@ fn values_are_plain_decimals_and_some_bp_sit_on_the_thresholds() {
     }
     assert!(on_threshold > 0);
 }
+
+/// Every person as `generate` draws them, with what was drawn for their
+/// emergency care: (alive and registered on the extract date, years).
+fn truths(config: &SynthConfig, clusters: &Clusters) -> Vec<(bool, [Option<emergency::YearTruth>; YEARS])> {
+    let ctx = Ctx::new(config, clusters);
+    let mut evs = Vec::new();
+    (0..config.patients)
+        .map(|index| {
+            let mut rng = Rng::new(config.seed, index as u64 + 1);
+            let mut emergency_rng = Rng::emergency(config.seed, index as u64 + 1);
+            let p = person::draw(&ctx, &mut rng);
+            evs.clear();
+            let facts = record::record(&ctx, &p, &mut rng, &mut emergency_rng, &mut evs);
+            (p.death.is_none() && p.dereg.is_none(), facts.emergency)
+        })
+        .collect()
+}
+
+#[test]
+fn emergency_admissions_and_ae_attendances_are_at_realistic_rates() {
+    let clusters = Clusters::builtin();
+    let (p, e, summary) = run(&config(20_000, 42, Deprivation::Average), &clusters);
+    let (pats, events, _) = parse(&p, &e);
+    let admission = clusters.id("emergency_admission").unwrap();
+    let ae = clusters.id("ae_attendance").unwrap();
+    let from = extract() - chrono::Months::new(12);
+    let (mut admitted, mut admissions, mut attended) = (HashSet::new(), 0, HashSet::new());
+    for ev in events.iter().filter(|ev| ev.date > from) {
+        let of = clusters.of_code(&ev.code);
+        if of.contains(&admission) {
+            admitted.insert(ev.patient.as_str());
+            admissions += usize::from(pats[&ev.patient].left.is_none());
+        }
+        if of.contains(&ae) {
+            attended.insert(ev.patient.as_str());
+        }
+    }
+    let current: Vec<&str> = pats.iter().filter(|(_, p)| p.left.is_none()).map(|(id, _)| id.as_str()).collect();
+    let n = current.len() as f64;
+    let share = |set: &HashSet<&str>| current.iter().filter(|id| set.contains(*id)).count() as f64 / n;
+    let (admitted_share, attended_share) = (share(&admitted), share(&attended));
+    let per_100 = 100.0 * admissions as f64 / n;
+    assert!((0.08..=0.12).contains(&admitted_share), "{:.3} with an emergency admission", admitted_share);
+    assert!((9.0..=15.0).contains(&per_100), "{per_100:.1} admissions per 100");
+    assert!((0.18..=0.32).contains(&attended_share), "{:.3} with an A&E attendance", attended_share);
+    // The summary counts what was drawn; the file holds exactly that.
+    let counted = summary.conditions["emergency_admission_12m"] as f64 / summary.conditions["alive_registered"] as f64;
+    assert_eq!(counted, admitted_share);
+}
+
+#[test]
+fn emergency_care_stays_in_the_three_years_and_the_time_on_the_list() {
+    let clusters = Clusters::builtin();
+    let (p, e, _) = run(&config(5000, 8, Deprivation::Deprived), &clusters);
+    let (pats, events, _) = parse(&p, &e);
+    let emergency = [clusters.id("emergency_admission").unwrap(), clusters.id("ae_attendance").unwrap()];
+    let earliest = extract() - chrono::Months::new(36);
+    let mut seen = 0;
+    for ev in events.iter().filter(|ev| clusters.of_code(&ev.code).iter().any(|c| emergency.contains(c))) {
+        let pat = &pats[&ev.patient];
+        assert!(ev.date > earliest && ev.date <= extract(), "{} on {}", ev.code, ev.date);
+        assert!(ev.date >= pat.reg && pat.left.is_none_or(|left| ev.date <= left), "{} on {}", ev.code, ev.date);
+        seen += 1;
+    }
+    assert!(seen > 1000, "{seen}");
+}
+
+/// Observed and expected (mean model probability) admission rates in a
+/// stratum of whole person-years.
+#[derive(Default)]
+struct Stratum {
+    n: f64,
+    admitted: f64,
+    expected: f64,
+}
+
+impl Stratum {
+    fn rate(&self) -> f64 {
+        self.admitted / self.n
+    }
+
+    /// Observed within 4 standard errors (and a little) of expected.
+    fn agrees(&self) -> bool {
+        let p = self.expected / self.n;
+        (self.rate() - p).abs() <= 4.0 * (p * (1.0 - p) / self.n).sqrt() + 0.003
+    }
+}
+
+#[test]
+fn admission_rates_rise_with_age_frailty_conditions_and_prior_admissions_as_the_model_says() {
+    let clusters = Clusters::builtin();
+    let truths = truths(&config(60_000, 5, Deprivation::Mixed), &clusters);
+    let years = truths.iter().flat_map(|(_, years)| years.iter().flatten()).filter(|y| y.exposure == 1.0);
+    let mut strata: BTreeMap<(&str, u32), Stratum> = BTreeMap::new();
+    for y in years {
+        let f = &y.features;
+        let age = match f.age {
+            0..=49 => 0,
+            50..=64 => 1,
+            65..=74 => 2,
+            75..=84 => 3,
+            _ => 4,
+        };
+        let frailty = f.frailty.map(|c| c as u32 + 1).unwrap_or(0);
+        let keys = [
+            ("age", age),
+            ("frailty", frailty),
+            ("conditions", f.conditions.min(4)),
+            ("prior admissions", f.prior_admissions.min(2)),
+            ("imd quintile 1", u32::from(f.imd_decile.is_some_and(|d| d <= 2))),
+        ];
+        for key in keys {
+            let s = strata.entry(key).or_default();
+            s.n += 1.0;
+            s.admitted += f64::from(u8::from(y.admissions > 0));
+            s.expected += y.p_admission;
+            assert_eq!(y.p_admission, EMERGENCY_ADMISSION.probability(f));
+        }
+    }
+    let mut failures = Vec::new();
+    for ((name, level), s) in &strata {
+        if s.n >= 300.0 && !s.agrees() {
+            failures.push(format!(
+                "{name} {level}: {:.4} observed, {:.4} expected, n {}",
+                s.rate(),
+                s.expected / s.n,
+                s.n
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    // Each gradient rises through its levels (frailty from fit upwards).
+    for (name, levels) in [
+        ("age", 0..=4),
+        ("frailty", 1..=4),
+        ("conditions", 0..=4),
+        ("prior admissions", 0..=2),
+        ("imd quintile 1", 0..=1),
+    ] {
+        let rates: Vec<f64> = levels.map(|l| strata[&(name, l)].rate()).collect();
+        assert!(rates.windows(2).all(|w| w[0] < w[1]), "{name}: {rates:?}");
+    }
+}
+
+#[test]
+fn the_features_drawn_from_are_what_the_record_shows() {
+    use crate::risk::admissions::{in_12_months_before, EmergencyClusters};
+    let clusters = Clusters::builtin();
+    let config = config(4000, 17, Deprivation::Average);
+    let (p, e, _) = run(&config, &clusters);
+    let truths = truths(&config, &clusters);
+    let engine = crate::Engine::new(&crate::EngineConfig::default()).unwrap();
+    let mut loader = engine.loader(crate::ingest::ColumnMapping::default());
+    loader.load_patients("patients.csv", &p[..]);
+    loader.load_events("events.csv", &e[..]);
+    let (pop, _) = loader.finish();
+    assert_eq!(pop.patients.len(), truths.len());
+    let emergency = EmergencyClusters::new(&engine.clusters).unwrap();
+    let reference = extract() - chrono::Months::new(12);
+    let analysis = crate::analysis::analyse(&engine.plan, &pop, reference);
+    let mut compared = 0;
+    // Patient ids are P000001 onwards, so the population keeps generation order.
+    for (i, (_, years)) in truths.iter().enumerate() {
+        let Some(last) = years[0] else { continue };
+        let before = in_12_months_before(&pop, i as u32, &emergency, reference);
+        let during = in_12_months_before(&pop, i as u32, &emergency, extract());
+        assert_eq!(
+            (before.admissions, before.ae_attendances),
+            (last.features.prior_admissions, last.features.prior_ae)
+        );
+        assert_eq!((during.admissions, during.ae_attendances), (last.admissions, last.ae), "patient {i}");
+        if analysis.not_current[i].is_none() {
+            assert_eq!(analysis.ltc_count[i] as u32, last.features.conditions, "patient {}", pop.patients[i].id);
+            compared += 1;
+        }
+    }
+    assert!(compared > 3000, "{compared}");
+}

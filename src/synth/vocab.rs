@@ -79,9 +79,50 @@ pub(super) enum Med {
 
 pub(super) const MED_COUNT: usize = 14;
 
-/// Emergency hospital admission (SNOMED CT procedure), as used in NHS FHIR
-/// encounter examples.
+/// Emergency hospital admission and emergency department visit (SNOMED CT
+/// procedures), written when the clusters do not hold them.
 const EMERGENCY_ADMISSION: (&str, &str) = ("183452005", "Emergency hospital admission");
+const AE_ATTENDANCE: (&str, &str) = ("4525004", "Emergency department patient visit");
+
+/// The long-term condition registers as the rules define them: diagnosis
+/// cluster and resolution cluster, in the order of
+/// [`crate::risk::multimorbidity::REGISTERS`]. The SMI register also takes
+/// anyone issued lithium in the last 6 months.
+const LTC_REGISTERS: [(&str, Option<&str>); 16] = [
+    ("hyp", Some("hyp_resolved")),
+    ("dm", Some("dm_resolved")),
+    ("asthma", Some("asthma_resolved")),
+    ("copd", Some("copd_resolved")),
+    ("chd", None),
+    ("hf", Some("hf_resolved")),
+    ("af", None),
+    ("stroke_tia", None),
+    ("ckd", Some("ckd_resolved")),
+    ("pad", None),
+    ("epilepsy", Some("epilepsy_resolved")),
+    ("dementia", None),
+    ("osteoporosis", None),
+    ("ra", None),
+    ("smi", Some("smi_remission")),
+    ("ld", None),
+];
+pub(super) const SMI_REGISTER: usize = 14;
+
+/// Which registers a code puts a person on (bit i = `LTC_REGISTERS[i]`), or takes them off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct RegisterBits {
+    /// A diagnosis code of the register (and not also one of its resolution codes).
+    pub diagnosis: u32,
+    pub resolution: u32,
+    /// A lithium product (the SMI register's second route).
+    pub lithium: bool,
+}
+
+impl RegisterBits {
+    pub fn any(self) -> bool {
+        self.diagnosis != 0 || self.resolution != 0 || self.lithium
+    }
+}
 
 /// An eFI deficit that is not already a condition the generator models.
 #[derive(Debug, Clone)]
@@ -158,6 +199,12 @@ pub(super) struct Vocab {
     /// Mild, moderate, severe frailty.
     pub frailty: [Option<C>; 3],
     pub admission: C,
+    /// Emergency admission for asthma, for COPD (QOF ASTADMSN_COD, COPDADMSN_COD).
+    pub admission_asthma: Option<C>,
+    pub admission_copd: Option<C>,
+    pub ae: C,
+    /// Per code in [`Vocab::table`]: the registers it bears on.
+    pub register_bits: Vec<RegisterBits>,
     pub medicines: [Option<C>; MED_COUNT],
     // eFI deficits beyond the modelled conditions, and the codes that make
     // modelled conditions visible to the eFI.
@@ -252,7 +299,16 @@ impl Vocab {
         medicines[Med::Lithium as usize] = b.one("lithium", &["39110111000001103", "766311000001100", "321734009"], "");
         let extra_deficits = extra_deficits(&mut b);
         let ethnicity = ethnicity_codes(&mut b);
-        let admission = b.plain(EMERGENCY_ADMISSION.0, EMERGENCY_ADMISSION.1, "");
+        let admission = match b.one("emergency_admission", &[EMERGENCY_ADMISSION.0], "") {
+            Some(c) => c,
+            None => b.plain(EMERGENCY_ADMISSION.0, EMERGENCY_ADMISSION.1, ""),
+        };
+        let admission_asthma = b.exact("emergency_admission", &["183478001"]);
+        let admission_copd = b.exact("emergency_admission", &["408501008"]);
+        let ae = match b.one("ae_attendance", &[AE_ATTENDANCE.0], "") {
+            Some(c) => c,
+            None => b.plain(AE_ATTENDANCE.0, AE_ATTENDANCE.1, ""),
+        };
         let mut vocab = Vocab {
             hyp: b.many("hyp", &["38341003", "59621000", "1201005"], ""),
             hyp_resolved: b.one("hyp_resolved", &["162659009"], ""),
@@ -326,11 +382,16 @@ impl Vocab {
                 b.one("frailty_severe", &["925861000000102"], ""),
             ],
             admission,
+            admission_asthma,
+            admission_copd,
+            ae,
+            register_bits: Vec::new(),
             medicines,
             extra_deficits,
             ethnicity,
             table: Vec::new(),
         };
+        vocab.register_bits = b.table.iter().map(|c| register_bits(clusters, &c.code)).collect();
         vocab.table = b.table;
         vocab
     }
@@ -338,6 +399,22 @@ impl Vocab {
     pub(super) fn get(&self, c: C) -> &CodeInfo {
         &self.table[c as usize]
     }
+}
+
+/// The registers `code` bears on, by cluster membership, as the rules read it.
+fn register_bits(clusters: &Clusters, code: &str) -> RegisterBits {
+    let of = clusters.of_code(code);
+    let has = |name: &str| clusters.id(name).is_some_and(|id| of.contains(&id));
+    let mut bits = RegisterBits { lithium: has("lithium"), ..RegisterBits::default() };
+    for (i, (diagnosis, resolution)) in LTC_REGISTERS.iter().enumerate() {
+        let resolves = resolution.is_some_and(has);
+        if resolves {
+            bits.resolution |= 1 << i;
+        } else if has(diagnosis) {
+            bits.diagnosis |= 1 << i;
+        }
+    }
+    bits
 }
 
 fn extra_deficits(b: &mut Builder<'_>) -> Vec<ExtraDeficit> {
