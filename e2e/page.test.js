@@ -89,6 +89,11 @@ describe('the demo practice (1,000 patients, seed 42, average deprivation)', () 
       .evaluateAll((rows) => rows.map((r) => [r.children[0].textContent, r.children[1].textContent]));
     const want = Object.values(native.cohorts).filter((c) => c.kind !== 'worklist').map((c) => [c.title, number(c.count)]);
     assert.deepEqual(registers, want);
+    const bands = await s.page.locator('table:has(caption:text-matches("^Long-term condition registers per person")) tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [r.children[0].textContent, r.children[1].textContent]));
+    const titles = { '0-1': '0 or 1 registers', '2-3': '2 or 3 (multimorbidity)', '4+': '4 or more (complex multimorbidity)' };
+    assert.deepEqual(bands, Object.entries(native.multimorbidity.bands)
+      .map(([id, n]) => [titles[/** @type {'0-1'} */ (id)], number(/** @type {number} */ (n))]));
     const p = native.population;
     assert.match(await s.page.locator('#population-line').innerText(),
       new RegExp(`^${number(p.current)} registered patients \\(${number(p.loaded)} in the file; ${number(p.deceased)} died`));

@@ -51,7 +51,7 @@ fn synth_then_analyse_gives_a_complete_report() {
     ]);
     assert!(out.status.success());
     let worklist = std::fs::read_to_string(Path::new(&lists).join("smi_health_checks.csv")).unwrap();
-    assert!(worklist.starts_with("patient_id,nhs_number,name,age,sex,ethnicity_group,imd_quintile,core20,segment,missing_checks,checks_done,optional_checks,reasons\r\n"));
+    assert!(worklist.starts_with("patient_id,nhs_number,name,age,sex,ethnicity_group,imd_quintile,core20,segment,ltc_count,missing_checks,checks_done,optional_checks,reasons\r\n"));
     let listed = report["cohorts"]["smi_health_checks"]["count"].as_u64().unwrap() as usize;
     assert_eq!(worklist.lines().count(), listed + 1);
     std::fs::remove_dir_all(&dir).unwrap();

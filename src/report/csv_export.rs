@@ -133,7 +133,7 @@ fn check_text(c: &CheckReport) -> String {
 }
 
 /// Every column a worklist CSV can have, in the default order.
-pub const WORKLIST_COLUMNS: [&str; 13] = [
+pub const WORKLIST_COLUMNS: [&str; 14] = [
     "patient_id",
     "nhs_number",
     "name",
@@ -143,6 +143,7 @@ pub const WORKLIST_COLUMNS: [&str; 13] = [
     "imd_quintile",
     "core20",
     "segment",
+    "ltc_count",
     "missing_checks",
     "checks_done",
     "optional_checks",
@@ -191,6 +192,7 @@ fn cell(m: &MemberReport, column: &str) -> String {
         "imd_quintile" => m.imd_quintile.map(|q| q.to_string()).unwrap_or_default(),
         "core20" => (if m.core20 { "yes" } else { "no" }).to_owned(),
         "segment" => m.segment.clone(),
+        "ltc_count" => m.ltc_count.to_string(),
         "missing_checks" => checks(true, Some(false)),
         "checks_done" => checks(true, Some(true)),
         "optional_checks" => checks(false, None),

@@ -71,6 +71,11 @@ const EFI = { fit: 'Fit', mild: 'Mild frailty', moderate: 'Moderate frailty', se
 /** @param {string} id */
 export const efiTitle = (id) => EFI[id] ?? words(id);
 
+/** @type {Record<string, string>} */
+const BANDS = { '0-1': '0 or 1 registers', '2-3': '2 or 3 (multimorbidity)', '4+': '4 or more (complex multimorbidity)' };
+/** A multimorbidity band's title. @param {string} id */
+export const multimorbidityTitle = (id) => BANDS[id] ?? id;
+
 /** @param {string} sex */
 export const sexTitle = (sex) => ({ female: 'Female', male: 'Male' })[sex] ?? 'Not recorded';
 

@@ -126,6 +126,7 @@
  * @typedef {{as_of: string, input: Record<string, FileReport>, population: Record<string, number>,
  *   cohorts: Record<string, CohortSummary>, segments: Record<string, number>, segment_precedence: string[],
  *   efi: {source: string, assessed: number, categories: Record<string, number>},
+ *   multimorbidity: {source: string, registers: string[], assessed: number, bands: Record<string, number>, by_count: number[]},
  *   breakdowns: Record<string, Record<string, Breakdown>>, settings: Record<string, unknown>, equity: Measure[]}} Summary
  * @typedef {{numerator: number, denominator: number, rate: number | null, low: number | null, high: number | null}} Rate
  * @typedef {{id: string, cohort: string, check?: string, title: string, numerator: string, denominator: string,

@@ -1,8 +1,8 @@
 // Overview: one tile per worklist cohort (count of N eligible), the
-// registers in a table, the segments and eFI categories as charts with
-// tables beside them.
+// registers in a table, the segments, eFI categories and multimorbidity
+// bands as charts with tables beside them.
 import { h } from '../dom.js';
-import { efiTitle, num, percent, segmentTitle } from '../format.js';
+import { efiTitle, multimorbidityTitle, num, percent, segmentTitle } from '../format.js';
 import { chartWithTable } from './chart-table.js';
 import { dataTable } from './input-check.js';
 
@@ -48,7 +48,14 @@ export function mountOverview(root, handlers) {
         labels: efiIds.map(efiTitle),
         values: efiIds.map((id) => summary.efi.categories[id]),
       });
-      cleanup.push(segments.destroy, efi.destroy);
+      const bandIds = Object.keys(summary.multimorbidity.bands);
+      const multimorbidity = chartWithTable({
+        id: 'multimorbidity-chart',
+        title: `Long-term condition registers per person (${num(summary.multimorbidity.assessed)} registered patients)`,
+        labels: bandIds.map(multimorbidityTitle),
+        values: bandIds.map((id) => summary.multimorbidity.bands[id]),
+      });
+      cleanup.push(segments.destroy, efi.destroy, multimorbidity.destroy);
       const pop = summary.population;
       root.replaceChildren(
         h('h2', { class: 'nhsuk-heading-m', id: 'overview-heading', text: 'Overview' }),
@@ -60,6 +67,9 @@ export function mountOverview(root, handlers) {
         h('h3', { class: 'nhsuk-heading-s', text: 'Frailty' }),
         efi.element,
         h('p', { class: 'nhsuk-body-s', text: `Source: ${summary.efi.source}` }),
+        h('h3', { class: 'nhsuk-heading-s', text: 'Multimorbidity' }),
+        multimorbidity.element,
+        h('p', { class: 'nhsuk-body-s', text: `Source: ${summary.multimorbidity.source}` }),
         registersTable,
         h('div', { class: 'nhsuk-inset-text', id: 'gp-data-limits' },
           h('h3', { class: 'nhsuk-heading-s', text: 'What GP records cannot show' }),
@@ -71,6 +81,7 @@ export function mountOverview(root, handlers) {
             h('li', { text: 'Smoking cessation offers, Gypsy, Roma and Traveller communities, and asylum seekers and refugees have no public codelist here; add them as local cohorts if your practice codes them.' }))));
       segments.draw();
       efi.draw();
+      multimorbidity.draw();
     },
   };
 }
