@@ -282,6 +282,43 @@ fn someone_on_both_lists_whose_missing_check_changed_is_flagged() {
 }
 
 #[test]
+fn a_newer_record_for_the_same_reason_is_not_a_change_but_a_new_rule_is() {
+    // Both on the SMI register through lithium alone, issued in October and
+    // again in November; L2 is also diagnosed on 1 November. Neither has any check.
+    let lithium = |id: &str, when: &str| {
+        format!("{id},39110111000001103,{when},,,dmd,Lithium carbonate 400mg modified-release tablets\n")
+    };
+    let patients = format!("{PATIENTS_HEADER}L1,,,1980-01-01,F,,,\nL2,,,1980-01-01,M,,,\n");
+    let events = format!(
+        "{EVENTS_HEADER}{}{}{}{}L2,1089481000000106,2026-11-01,,,,Cataleptic schizophrenia\n",
+        lithium("L1", "2026-10-10"),
+        lithium("L1", "2026-11-10"),
+        lithium("L2", "2026-10-10"),
+        lithium("L2", "2026-11-10"),
+    );
+    let engine = engine();
+    let pop = population(&engine, &patients, &events);
+    let c = lists::compare_extracts(
+        &engine,
+        side(&pop, BEFORE, "last month"),
+        side(&pop, AFTER, "this month"),
+        "smi_health_checks",
+    )
+    .unwrap();
+    assert_eq!(ids(&c.both), ["L1", "L2"]);
+    let l1 = entry(&c.both, "L1");
+    assert!(!l1.changed, "{:?}", l1.why);
+    assert!(l1.why.is_empty());
+    let l2 = entry(&c.both, "L2");
+    assert!(l2.changed);
+    assert_eq!(
+        l2.why,
+        ["new reason: Psychosis, schizophrenia or bipolar disorder, not in remission \
+          (1089481000000106 Cataleptic schizophrenia, 01/11/2026)"]
+    );
+}
+
+#[test]
 fn the_comparison_serialises_in_the_agreed_shape() {
     let c = smi_months();
     let json = serde_json::to_value(&c).unwrap();

@@ -289,19 +289,15 @@ pub(super) fn entry_both(b: &Analysed, bp: PatientIdx, a: &Analysed, ap: Patient
     let after = a.listed(a.member(ap).expect("listed after"));
     let mut entry = a.entry(ap, Status::Listed, Status::Listed);
     let mut why = Vec::new();
-    pub(super) fn keys(s: &Standing) -> Vec<(&str, &Recorded)> {
-        s.reasons.iter().map(reason_key).collect()
+    // A reason is its rule: the same rule met by a newer record (another
+    // lithium issue, a later reading) is not a change in why someone is listed.
+    let rules = |s: &Standing| s.reasons.iter().map(|r| r.rule.clone()).collect::<Vec<_>>();
+    let (old, new) = (rules(&before), rules(&after));
+    for r in after.reasons.iter().filter(|r| !old.contains(&r.rule)) {
+        why.push(format!("new reason: {}", reason_words(r)));
     }
-    let (old, new) = (keys(&before), keys(&after));
-    for (r, k) in after.reasons.iter().zip(&new) {
-        if !old.contains(k) {
-            why.push(format!("new reason: {}", reason_words(r)));
-        }
-    }
-    for (r, k) in before.reasons.iter().zip(&old) {
-        if !new.contains(k) {
-            why.push(format!("no longer a reason: {}", reason_words(r)));
-        }
+    for r in before.reasons.iter().filter(|r| !new.contains(&r.rule)) {
+        why.push(format!("no longer a reason: {}", reason_words(r)));
     }
     for check in before.missing() {
         match after.check(&check.id) {
