@@ -150,6 +150,14 @@ fn smi_months() -> ListComparison {
     .unwrap()
 }
 
+/// One extract (rows without their headers) compared with itself as of
+/// last month and this month, for `cohort`.
+fn months(patients: &str, events: &str, cohort: &str) -> ListComparison {
+    let engine = engine();
+    let pop = population(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"));
+    lists::compare_extracts(&engine, side(&pop, BEFORE, "last month"), side(&pop, AFTER, "this month"), cohort).unwrap()
+}
+
 fn ids(entries: &[Entry]) -> Vec<String> {
     entries
         .iter()
@@ -288,23 +296,15 @@ fn a_newer_record_for_the_same_reason_is_not_a_change_but_a_new_rule_is() {
     let lithium = |id: &str, when: &str| {
         format!("{id},39110111000001103,{when},,,dmd,Lithium carbonate 400mg modified-release tablets\n")
     };
-    let patients = format!("{PATIENTS_HEADER}L1,,,1980-01-01,F,,,\nL2,,,1980-01-01,M,,,\n");
+    let patients = "L1,,,1980-01-01,F,,,\nL2,,,1980-01-01,M,,,\n";
     let events = format!(
-        "{EVENTS_HEADER}{}{}{}{}L2,1089481000000106,2026-11-01,,,,Cataleptic schizophrenia\n",
+        "{}{}{}{}L2,1089481000000106,2026-11-01,,,,Cataleptic schizophrenia\n",
         lithium("L1", "2026-10-10"),
         lithium("L1", "2026-11-10"),
         lithium("L2", "2026-10-10"),
         lithium("L2", "2026-11-10"),
     );
-    let engine = engine();
-    let pop = population(&engine, &patients, &events);
-    let c = lists::compare_extracts(
-        &engine,
-        side(&pop, BEFORE, "last month"),
-        side(&pop, AFTER, "this month"),
-        "smi_health_checks",
-    )
-    .unwrap();
+    let c = months(patients, &events, "smi_health_checks");
     assert_eq!(ids(&c.both), ["L1", "L2"]);
     let l1 = entry(&c.both, "L1");
     assert!(!l1.changed, "{:?}", l1.why);
@@ -412,15 +412,7 @@ H4,,,1970-01-01,M,,,
 H2,38341003,2026-11-02,,,,Hypertensive disorder
 H3,271649006,2026-11-04,130,mmHg,,Systolic blood pressure
 ";
-    let engine = engine();
-    let pop = population(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"));
-    let c = lists::compare_extracts(
-        &engine,
-        side(&pop, BEFORE, "last month"),
-        side(&pop, AFTER, "this month"),
-        "hypertension_case_finding",
-    )
-    .unwrap();
+    let c = months(patients, events, "hypertension_case_finding");
     assert_eq!(ids(&c.joined), ["H1"]);
     assert_eq!(ids(&c.left), ["H2", "H3"]);
     assert_eq!(ids(&c.both), ["H4"]);
@@ -460,15 +452,7 @@ P1,271650006,2026-01-10,95,mmHg,,Diastolic blood pressure
 P1,271649006,2026-11-02,128,mmHg,,Systolic blood pressure
 P1,271650006,2026-11-02,80,mmHg,,Diastolic blood pressure
 ";
-    let engine = engine();
-    let pop = population(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"));
-    let c = lists::compare_extracts(
-        &engine,
-        side(&pop, BEFORE, "last month"),
-        side(&pop, AFTER, "this month"),
-        "hypertension_possible_undiagnosed",
-    )
-    .unwrap();
+    let c = months(patients, events, "hypertension_possible_undiagnosed");
     assert_eq!(ids(&c.left), ["P1"]);
     assert_eq!(
         entry(&c.left, "P1").why.last().unwrap(),
