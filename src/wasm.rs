@@ -16,6 +16,7 @@ use crate::compare::{lists, summary};
 use crate::ingest::{ColumnMapping, FileReport, Loader};
 use crate::model::{Date, Population};
 use crate::report::{self, worklist::Query, Report};
+use crate::risk::admission::{self, RiskModel, RiskSettings};
 use crate::rules::{RuleOptions, RuleSource};
 use crate::synth::{self, Deprivation, SynthConfig};
 use crate::{CodelistOverride, Engine, EngineConfig};
@@ -66,6 +67,8 @@ pub struct Session {
     report: Option<Report>,
     /// The latest list comparison, which the group exports read.
     lists: Option<lists::ListComparison>,
+    /// The latest emergency-admission risk model and its scores.
+    risk: Option<RiskModel>,
 }
 
 #[wasm_bindgen]
@@ -88,7 +91,15 @@ impl Session {
                 .collect(),
         };
         let engine = Engine::new(&engine_config).map_err(error)?;
-        Ok(Session { engine, mapping: config.mapping, loader: None, population: None, report: None, lists: None })
+        Ok(Session {
+            engine,
+            mapping: config.mapping,
+            loader: None,
+            population: None,
+            report: None,
+            lists: None,
+            risk: None,
+        })
     }
 
     /// The loader for the files being read, started on the first file.
@@ -260,6 +271,35 @@ impl Session {
 
     fn analysed(&self) -> Result<&Report, JsError> {
         self.report.as_ref().ok_or_else(|| error("analyse the files first"))
+    }
+
+    /// Fits the emergency-admission risk model on the loaded practice's
+    /// history up to `as_of` (yyyy-mm-dd), validates it on the last year and
+    /// scores everyone current then; returns the model card as JSON, the
+    /// same bytes as the CLI's `risk`. `settings` is JSON, every field
+    /// optional: `{"tiers": [0.5, 2, 5]}`. With too few admissions to fit
+    /// honestly the error says so, and there are no scores.
+    #[wasm_bindgen(js_name = riskModel)]
+    pub fn risk_model(&mut self, as_of: &str, settings: &str) -> Result<String, JsError> {
+        let settings: RiskSettings = if settings.trim().is_empty() {
+            RiskSettings::default()
+        } else {
+            serde_json::from_str(settings).map_err(error)?
+        };
+        let as_of = parse_date(as_of)?;
+        self.risk = None;
+        let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let model = admission::fit_and_score(&self.engine, pop, as_of, &settings).map_err(error)?;
+        let json = model.to_json();
+        self.risk = Some(model);
+        Ok(json)
+    }
+
+    /// The latest risk model's scores as CSV (`patient_id,risk_percent,tier`), highest risk first.
+    #[wasm_bindgen(js_name = riskScoresCsv)]
+    pub fn risk_scores_csv(&self) -> Result<String, JsError> {
+        let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        Ok(self.risk.as_ref().ok_or_else(|| error("fit the risk model first"))?.scores_csv(pop))
     }
 
     /// The full report as JSON for an as-of date (yyyy-mm-dd): the same

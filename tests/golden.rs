@@ -1,5 +1,6 @@
 //! The report for a fixed synthetic practice, byte for byte, with its
-//! practice summary and a funnel plot of it. The WASM test
+//! practice summary and a funnel plot of it, and the emergency-admission
+//! model card for a larger one. The WASM test
 //! (wasm-tests/api.rs) compares its own output with the same files, so the
 //! two builds must agree exactly. `UPDATE_GOLDEN=1 cargo test --test golden`
 //! rewrites them after an intended change.
@@ -8,6 +9,7 @@ use cohort_finder::codes::Clusters;
 use cohort_finder::compare::practices::{Comparison, Source};
 use cohort_finder::compare::summary;
 use cohort_finder::ingest::ColumnMapping;
+use cohort_finder::risk::admission::{self, RiskSettings};
 use cohort_finder::synth::{self, Deprivation, SynthConfig};
 use cohort_finder::{Engine, EngineConfig};
 
@@ -48,4 +50,27 @@ fn the_report_summary_and_funnel_match_the_golden_files() {
     comparison.add("this practice", &exact, Source::Extract);
     let funnel = comparison.funnel("hypertension_not_to_target.all_required", None).unwrap();
     check("funnel.json", &serde_json::to_string(&funnel).unwrap());
+}
+
+/// The emergency-admission model card for a practice big enough to fit:
+/// its coefficients, validation metrics, calibration table and tier counts.
+#[test]
+fn the_risk_model_card_matches_the_golden_file() {
+    let date = "2026-11-23".parse().unwrap();
+    let config = SynthConfig {
+        patients: 6000,
+        seed: 7,
+        deprivation: Deprivation::Average,
+        extract_date: date,
+        practice_code: "Y00001".into(),
+    };
+    let (mut patients, mut events) = (Vec::new(), Vec::new());
+    synth::generate(&config, &Clusters::builtin(), &mut patients, &mut events).unwrap();
+    let engine = Engine::new(&EngineConfig::default()).unwrap();
+    let mut loader = engine.loader(ColumnMapping::default());
+    loader.load_patients("patients.csv", &patients[..]);
+    loader.load_events("events.csv", &events[..]);
+    let (pop, _) = loader.finish();
+    let model = admission::fit_and_score(&engine, &pop, date, &RiskSettings::default()).unwrap();
+    check("risk.json", &model.to_json());
 }

@@ -195,3 +195,74 @@ fn input_fields_name_the_required_columns() {
     assert_eq!(required("patients"), ["patient_id", "date_of_birth"]);
     assert_eq!(required("events"), ["patient_id", "code", "date"]);
 }
+
+const GOLDEN_RISK: &str = include_str!("golden/risk.json");
+
+fn session_for(patients: usize, seed: u64, deprivation: &str) -> Session {
+    let files = synth_practice(patients, seed, deprivation, "2026-11-23").map_err(JsValue::from).unwrap();
+    let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    session.load_patients_bytes("patients.csv", &Uint8Array::new(&files.get(0)).to_vec());
+    session.load_events_bytes("events.csv", &Uint8Array::new(&files.get(1)).to_vec());
+    session.finish_loading().map_err(JsValue::from).unwrap();
+    session
+}
+
+#[wasm_bindgen_test]
+fn the_risk_model_card_is_byte_identical_to_the_native_one() {
+    // tests/golden.rs writes the same practice's card natively.
+    let mut session = session_for(6000, 7, "average");
+    let card = session.risk_model("2026-11-23", "").map_err(JsValue::from).unwrap();
+    assert!(card == GOLDEN_RISK, "WASM risk model card differs from wasm-tests/golden/risk.json");
+    let with_settings = session.risk_model("2026-11-23", r#"{"tiers": [0.5, 2, 5]}"#).map_err(JsValue::from).unwrap();
+    assert!(with_settings == GOLDEN_RISK, "the default tiers, given, change nothing");
+    // Every scored person once, in rank order, with the card's tier counts.
+    let csv = session.risk_scores_csv().map_err(JsValue::from).unwrap();
+    let card: serde_json::Value = serde_json::from_str(&card).unwrap();
+    let rows: Vec<(f64, u64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].parse().unwrap(), f[2].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len() as u64, card["data"]["practice_population"].as_u64().unwrap());
+    assert!(rows.windows(2).all(|w| w[0].0 >= w[1].0 && w[0].1 <= w[1].1));
+    for tier in card["tiers"].as_array().unwrap() {
+        let t = tier["tier"].as_u64().unwrap();
+        assert_eq!(rows.iter().filter(|r| r.1 == t).count() as u64, tier["people"].as_u64().unwrap());
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_risk_model_refuses_a_practice_with_too_few_admissions() {
+    let mut session = session_for(250, 11, "deprived");
+    let err = session.risk_model("2026-11-23", "").err().map(JsValue::from).unwrap();
+    let message = String::from(js_sys::Error::from(err).message());
+    assert!(message.starts_with("Only "), "{message}");
+    assert!(message.ends_with("so no risk scores are shown."), "{message}");
+    assert!(session.risk_scores_csv().is_err(), "no scores after a refusal");
+    let bad = session.risk_model("2026-11-23", r#"{"tiers": [5, 2]}"#).err().map(JsValue::from).unwrap();
+    assert!(String::from(js_sys::Error::from(bad).message()).contains("must increase"));
+}
+
+/// Fit time for 50,000 patients in the browser; built only when
+/// COHORT_FINDER_BENCH_50K is set at compile time, as it takes a while.
+#[wasm_bindgen_test]
+fn risk_model_fit_time_at_50000_patients() {
+    if option_env!("COHORT_FINDER_BENCH_50K").is_none() {
+        return;
+    }
+    let started = js_sys::Date::now();
+    let mut session = session_for(50_000, 42, "average");
+    let loaded = js_sys::Date::now();
+    let card = session.risk_model("2026-11-23", "").map_err(JsValue::from).unwrap();
+    let fitted = js_sys::Date::now();
+    let card: serde_json::Value = serde_json::from_str(&card).unwrap();
+    console_log!(
+        "50,000 patients: synth and load {:.0} ms; features, both fits, validation and scoring {:.0} ms; AUROC {}",
+        loaded - started,
+        fitted - loaded,
+        card["validation"]["auroc"]
+    );
+}

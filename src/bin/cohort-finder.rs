@@ -12,6 +12,7 @@ use cohort_finder::compare::practices::{Comparison, Source};
 use cohort_finder::compare::{lists, summary};
 use cohort_finder::ingest::ColumnMapping;
 use cohort_finder::model::{Date, Population};
+use cohort_finder::risk::admission::{self, RiskSettings};
 use cohort_finder::rules::{RuleOptions, RuleSource};
 use cohort_finder::synth::{self, Deprivation, SynthConfig};
 use cohort_finder::{report, CodelistOverride, Engine, EngineConfig};
@@ -130,6 +131,22 @@ enum Command {
         /// With --group: csv, or nhs (NHS numbers one a line).
         #[arg(long, value_enum, default_value_t = ListFormat::Json)]
         format: ListFormat,
+    },
+    /// Fit the emergency-admission risk model on the practice's history and print its model card.
+    Risk {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        extract: ExtractArgs,
+        /// Risk tier boundaries: cumulative percentages from the top.
+        #[arg(long, value_delimiter = ',', default_value = "0.5,2,5")]
+        tiers: Vec<f64>,
+        /// Also write everyone's score and tier here as CSV, highest risk first.
+        #[arg(long)]
+        scores: Option<PathBuf>,
+        /// Print the time reading and fitting took to standard error.
+        #[arg(long)]
+        timings: bool,
     },
     /// List the cohorts, segments and settings, or one cluster's codes as CSV.
     Definitions {
@@ -406,6 +423,31 @@ fn run(cli: Cli) -> Result<(), String> {
                 (Some(g), ListFormat::Nhs) => lists::comparison_nhs_numbers(&comparison, &g)?,
             };
             emit(&text, None)
+        }
+        Command::Risk { rules, extract, tiers, scores, timings } => {
+            let started = Instant::now();
+            let engine = engine(&rules)?;
+            let (pop, _) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
+            let t_load = started.elapsed();
+            let settings = RiskSettings { tiers };
+            let model = admission::fit_and_score(&engine, &pop, extract.as_of.unwrap_or_else(today), &settings)
+                .map_err(|e| e.to_string())?;
+            let t_fit = started.elapsed();
+            if let Some(path) = &scores {
+                fs::write(path, model.scores_csv(&pop)).map_err(|e| format!("{}: {e}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            emit(&(model.to_json() + "\n"), None)?;
+            if timings {
+                eprintln!(
+                    "read {:.3}s ({} patients, {} events), features, both fits, validation and scoring {:.3}s",
+                    t_load.as_secs_f64(),
+                    pop.patients.len(),
+                    pop.events.len(),
+                    (t_fit - t_load).as_secs_f64(),
+                );
+            }
+            Ok(())
         }
         Command::Definitions { rules, cluster } => {
             let engine = engine(&rules)?;

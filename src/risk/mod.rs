@@ -1,5 +1,6 @@
 //! Risk measures computed per patient from their record.
 
+pub mod admission;
 pub mod admissions;
 pub mod efi;
 pub mod multimorbidity;
