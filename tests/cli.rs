@@ -78,3 +78,59 @@ fn definitions_show_a_clusters_codes() {
         "code,term,system\n69DB.,\"Learning disability health examination\",Read v2\n"
     );
 }
+
+#[test]
+fn summary_compare_and_risk_run_as_documented() {
+    let dir = temp_dir("pcn");
+    let d = dir.to_str().unwrap();
+    let out = cli(&[
+        "synth",
+        "--patients",
+        "800",
+        "--seed",
+        "5",
+        "--deprivation",
+        "mixed",
+        "--practice-code",
+        "Y00009",
+        "--out",
+        d,
+        "--extract-date",
+        "2026-11-23",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (patients, events) = (format!("{d}/patients.csv"), format!("{d}/events.csv"));
+    let summary = format!("{d}/y9.json");
+    let base = ["--patients", patients.as_str(), "--events", events.as_str(), "--as-of", "2026-11-23"];
+    let out = cli(&[&["summary"][..], &base, &["--out", &summary]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(file["practices"][0]["code"], "Y00009", "the practice code comes from the file's column");
+    assert_eq!(file["disclosure"]["exact"], false);
+
+    // The shared summary beside the same practice read exactly: one code, so the extract replaces it.
+    let extract = format!("{patients},{events}");
+    let out = cli(&["compare", "--summary", &summary, "--extract", &extract, "--as-of", "2026-11-23"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(table["practices"].as_array().unwrap().len(), 1);
+    assert_eq!(table["practices"][0]["source"], "extract");
+    let out = cli(&["compare", "--summary", &summary, "--funnel", "no_such"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no practice in the comparison has the indicator 'no_such'"));
+    let out = cli(&["compare", "--extract", &patients]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--extract takes PATIENTS,EVENTS"));
+
+    // 800 patients have too few admissions to fit: refused in words, no scores.
+    let out = cli(&[&["risk"][..], &base].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("the model needs at least 130 (10 per term) to be fitted honestly, so no risk scores are shown"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

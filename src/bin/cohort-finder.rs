@@ -47,22 +47,13 @@ enum Command {
     Analyse {
         #[command(flatten)]
         rules: RuleArgs,
-        #[arg(long)]
-        patients: PathBuf,
-        /// One or more events files.
-        #[arg(long, required = true, num_args = 1..)]
-        events: Vec<PathBuf>,
-        /// The date the lists are drawn up for (default: today).
-        #[arg(long)]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        extract: ExtractArgs,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
         /// Write DIR/report.json (or the CSV files) instead of printing JSON.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// A TOML file naming the columns: [patients] date_of_birth = "DOB".
-        #[arg(long)]
-        mapping: Option<PathBuf>,
         /// Print the time each stage took to standard error.
         #[arg(long)]
         timings: bool,
@@ -308,7 +299,7 @@ fn run(cli: Cli) -> Result<(), String> {
             eprintln!("wrote {} patients and {} events to {}", summary.patients, summary.events, out.display());
             Ok(())
         }
-        Command::Analyse { rules, patients, events, as_of, format, out, mapping, timings } => {
+        Command::Analyse { rules, extract: ExtractArgs { patients, events, as_of, mapping }, format, out, timings } => {
             let started = Instant::now();
             let engine = engine(&rules)?;
             let mapping = column_mapping(mapping.as_deref())?;
