@@ -24,6 +24,7 @@ pub mod analysis;
 pub mod codes;
 pub mod compare;
 pub mod ingest;
+pub mod math;
 pub mod model;
 pub mod record;
 pub mod report;

@@ -8,7 +8,8 @@
 use cohort_finder::codes::Clusters;
 use cohort_finder::compare::practices::{Comparison, Source};
 use cohort_finder::compare::summary;
-use cohort_finder::ingest::ColumnMapping;
+use cohort_finder::ingest::{ColumnMapping, FileReport};
+use cohort_finder::model::{Date, Population};
 use cohort_finder::risk::admission::{self, RiskSettings};
 use cohort_finder::synth::{self, Deprivation, SynthConfig};
 use cohort_finder::{Engine, EngineConfig};
@@ -24,23 +25,23 @@ fn check(name: &str, output: &str) {
     assert!(output == golden, "the output differs from {path}; if the change is intended, rerun with UPDATE_GOLDEN=1");
 }
 
-#[test]
-fn the_report_summary_and_funnel_match_the_golden_files() {
+/// A synthetic practice as of 2026-11-23, loaded with the built-in rules.
+fn practice(patients: usize, seed: u64, deprivation: Deprivation) -> (Engine, Population, Vec<FileReport>, Date) {
     let date = "2026-11-23".parse().unwrap();
-    let config = SynthConfig {
-        patients: 250,
-        seed: 11,
-        deprivation: Deprivation::Deprived,
-        extract_date: date,
-        practice_code: "Y00001".into(),
-    };
-    let (mut patients, mut events) = (Vec::new(), Vec::new());
-    synth::generate(&config, &Clusters::builtin(), &mut patients, &mut events).unwrap();
+    let config = SynthConfig { patients, seed, deprivation, extract_date: date, practice_code: "Y00001".into() };
+    let (mut p, mut e) = (Vec::new(), Vec::new());
+    synth::generate(&config, &Clusters::builtin(), &mut p, &mut e).unwrap();
     let engine = Engine::new(&EngineConfig::default()).unwrap();
     let mut loader = engine.loader(ColumnMapping::default());
-    loader.load_patients("patients.csv", &patients[..]);
-    loader.load_events("events.csv", &events[..]);
+    loader.load_patients("patients.csv", &p[..]);
+    loader.load_events("events.csv", &e[..]);
     let (pop, files) = loader.finish();
+    (engine, pop, files, date)
+}
+
+#[test]
+fn the_report_summary_and_funnel_match_the_golden_files() {
+    let (engine, pop, files, date) = practice(250, 11, Deprivation::Deprived);
     let report = engine.report(&pop, files, date);
     check("report.json", &report.to_json());
 
@@ -56,21 +57,7 @@ fn the_report_summary_and_funnel_match_the_golden_files() {
 /// its coefficients, validation metrics, calibration table and tier counts.
 #[test]
 fn the_risk_model_card_matches_the_golden_file() {
-    let date = "2026-11-23".parse().unwrap();
-    let config = SynthConfig {
-        patients: 6000,
-        seed: 7,
-        deprivation: Deprivation::Average,
-        extract_date: date,
-        practice_code: "Y00001".into(),
-    };
-    let (mut patients, mut events) = (Vec::new(), Vec::new());
-    synth::generate(&config, &Clusters::builtin(), &mut patients, &mut events).unwrap();
-    let engine = Engine::new(&EngineConfig::default()).unwrap();
-    let mut loader = engine.loader(ColumnMapping::default());
-    loader.load_patients("patients.csv", &patients[..]);
-    loader.load_events("events.csv", &events[..]);
-    let (pop, _) = loader.finish();
+    let (engine, pop, _, date) = practice(6000, 7, Deprivation::Average);
     let model = admission::fit_and_score(&engine, &pop, date, &RiskSettings::default()).unwrap();
     check("risk.json", &model.to_json());
 }

@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 
+use crate::math::round;
+
 /// z for 95% two-sided limits (the 97.5th percentile).
 pub const Z95: f64 = 1.959_963_984_540_054;
 /// z for 99.8% two-sided limits (the 99.9th percentile).
@@ -39,15 +41,11 @@ pub fn at(target: f64, n: u64) -> Limits {
     let (low_99_8, high_99_8) = limits(target, n, Z998);
     Limits {
         denominator: n,
-        low_99_8: round6(low_99_8),
-        low_95: round6(low_95),
-        high_95: round6(high_95),
-        high_99_8: round6(high_99_8),
+        low_99_8: round(low_99_8, 6),
+        low_95: round(low_95, 6),
+        high_95: round(high_95, 6),
+        high_99_8: round(high_99_8, 6),
     }
-}
-
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 /// Where a practice's rate falls.

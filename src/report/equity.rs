@@ -10,6 +10,8 @@
 
 use serde::Serialize;
 
+use crate::math::round;
+
 use super::{Breakdowns, Dimension, Ordered};
 use crate::analysis::{Analysis, CohortResult};
 use crate::rules::plan::{CohortKind, Plan};
@@ -62,10 +64,6 @@ pub struct Gap {
     pub relative: Option<f64>,
 }
 
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
 impl Rate {
     pub fn new(numerator: u64, denominator: u64) -> Rate {
         if denominator == 0 {
@@ -75,9 +73,9 @@ impl Rate {
         Rate {
             numerator,
             denominator,
-            rate: Some(round4(numerator as f64 / denominator as f64)),
-            low: Some(round4(low)),
-            high: Some(round4(high)),
+            rate: Some(round(numerator as f64 / denominator as f64, 4)),
+            low: Some(round(low, 4)),
+            high: Some(round(high, 4)),
         }
     }
 }
@@ -99,8 +97,8 @@ fn gap(by_quintile: &Ordered<Rate>) -> Option<Gap> {
     Some(Gap {
         most_deprived: most,
         least_deprived: least,
-        absolute: round4(most - least),
-        relative: (least > 0.0).then(|| round4(most / least)),
+        absolute: round(most - least, 4),
+        relative: (least > 0.0).then(|| round(most / least, 4)),
     })
 }
 

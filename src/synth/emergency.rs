@@ -40,7 +40,7 @@
 //! attending a major A&E in 2017/18 were admitted; [`AE_WITH_ADMISSION`] is
 //! this project's choice within that picture, not a published figure.
 
-use super::rng::logistic;
+use crate::math::logistic;
 use crate::rules::plan::EfiCategory;
 
 /// Years of emergency care written before the extract.

@@ -94,47 +94,9 @@ impl Rng {
     }
 }
 
-/// e^x from `+`, `-`, `*`, `/` alone (IEEE 754 makes these exact to the
-/// bit on every platform): x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its
-/// Taylor series, then 2^k by building the float. Relative error about 1e-15.
-pub(super) fn exp(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    let x = x.clamp(-700.0, 700.0);
-    let half = if x >= 0.0 { 0.5 } else { -0.5 };
-    let k = (x * std::f64::consts::LOG2_E + half) as i64;
-    let r = x - k as f64 * std::f64::consts::LN_2;
-    let (mut sum, mut term) = (1.0, 1.0);
-    for i in 1..=16 {
-        term = term * r / i as f64;
-        sum += term;
-    }
-    // |k| <= 1010 after the clamp, so the exponent field stays normal.
-    sum * f64::from_bits(((k + 1023) as u64) << 52)
-}
-
-/// The logistic function: the probability for log-odds `z`.
-pub(super) fn logistic(z: f64) -> f64 {
-    1.0 / (1.0 + exp(-z))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exp_and_logistic_agree_with_the_maths_library() {
-        for i in -400..=400 {
-            let x = i as f64 * 0.0625;
-            let (ours, std) = (exp(x), x.exp());
-            assert!(((ours - std) / std).abs() < 1e-13, "exp({x}) = {ours}, not {std}");
-        }
-        assert_eq!(exp(0.0), 1.0);
-        assert!(exp(-1000.0) > 0.0 && exp(1000.0).is_finite());
-        assert!((logistic(0.0) - 0.5).abs() < 1e-15);
-        assert!((logistic(-2.0) - 1.0 / (1.0 + 2.0f64.exp())).abs() < 1e-15);
-    }
 
     #[test]
     fn streams_are_reproducible_and_distinct() {

@@ -2,7 +2,8 @@
 
 #![allow(dead_code)]
 
-use cohort_finder::ingest::ColumnMapping;
+use cohort_finder::ingest::{ColumnMapping, FileReport};
+use cohort_finder::model::Population;
 use cohort_finder::report::{CheckReport, CohortReport, MemberReport, Report};
 use cohort_finder::rules::RuleOptions;
 use cohort_finder::{Engine, EngineConfig};
@@ -26,6 +27,12 @@ pub fn run_with(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -
 }
 
 pub fn report_from(engine: &Engine, patients: &str, events: &str, as_of: &str) -> Report {
+    let (pop, files) = load(engine, patients, events);
+    engine.report(&pop, files, date(as_of))
+}
+
+/// Loads CSV text, asserting no row was rejected.
+fn load(engine: &Engine, patients: &str, events: &str) -> (Population, Vec<FileReport>) {
     let mut loader = engine.loader(ColumnMapping::default());
     loader.load_patients("patients.csv", patients.as_bytes());
     loader.load_events("events.csv", events.as_bytes());
@@ -33,7 +40,7 @@ pub fn report_from(engine: &Engine, patients: &str, events: &str, as_of: &str) -
     for f in &files {
         assert_eq!(f.rejected, 0, "fixture rows rejected: {:?}", f.diagnostics);
     }
-    engine.report(&pop, files, date(as_of))
+    (pop, files)
 }
 
 pub fn set(options: &[&str]) -> RuleOptions {
@@ -109,13 +116,6 @@ pub fn everyone(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -
 }
 
 /// Loads a practice from CSV text with its own headers; no row may be rejected.
-pub fn population(engine: &Engine, patients: &str, events: &str) -> cohort_finder::model::Population {
-    let mut loader = engine.loader(ColumnMapping::default());
-    loader.load_patients("patients.csv", patients.as_bytes());
-    loader.load_events("events.csv", events.as_bytes());
-    let (pop, files) = loader.finish();
-    for f in &files {
-        assert_eq!(f.rejected, 0, "fixture rows rejected: {:?}", f.diagnostics);
-    }
-    pop
+pub fn population(engine: &Engine, patients: &str, events: &str) -> Population {
+    load(engine, patients, events).0
 }

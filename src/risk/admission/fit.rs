@@ -15,6 +15,7 @@ use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
 
 use super::features::{Rows, N_TERMS};
+use crate::math::{logistic, round};
 
 /// The L2 penalty on the summed log-likelihood (the intercept is not
 /// penalised): linfa's default, small beside thousands of rows, and it keeps
@@ -33,13 +34,6 @@ pub const GRADIENT_TOLERANCE_PER_ROW: f64 = 1e-7;
 pub struct Fitted {
     pub intercept: f64,
     pub coefficients: [f64; N_TERMS],
-}
-
-/// Rounds to `places` (0 to 6) decimal places, halves away from zero.
-pub fn round(x: f64, places: usize) -> f64 {
-    let scale = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6][places.min(6)];
-    // Adding 0 turns -0 into 0, so a coefficient that rounds to nothing reads "0.0".
-    (x * scale).round() / scale + 0.0
 }
 
 /// Fits the model on rows with labels; an error in words if linfa fails.
@@ -103,7 +97,7 @@ pub const NEWTON_STEPS: usize = 3;
 /// where L-BFGS stopped (`beta`: slopes, then the intercept, on centred
 /// columns). From so close a start each step squares the error, so the
 /// result is the optimum to the last few bits, whatever the platform's `exp`
-/// did to the path there; and these steps use only [`exp`] and arithmetic
+/// did to the path there; and these steps use only [`crate::math::exp`] and arithmetic
 /// in a fixed order, so they give the same bits natively and in WebAssembly.
 #[allow(clippy::needless_range_loop)] // matrix code reads best by index
 fn polish(x: &[f64], labels: &[bool], beta: &mut [f64; N_TERMS + 1]) -> Result<(), String> {
@@ -192,44 +186,5 @@ impl Fitted {
     /// Everyone's probability, in row order.
     pub fn score(&self, rows: &Rows) -> Vec<f64> {
         (0..rows.len()).map(|i| self.probability(rows.row(i))).collect()
-    }
-}
-
-/// e^x from `+`, `-`, `*`, `/` alone: x = k ln 2 + r with |r| <= ln 2 / 2,
-/// e^r by its Taylor series, then 2^k by building the float.
-pub fn exp(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    let x = x.clamp(-700.0, 700.0);
-    let half = if x >= 0.0 { 0.5 } else { -0.5 };
-    let k = (x * std::f64::consts::LOG2_E + half) as i64;
-    let r = x - k as f64 * std::f64::consts::LN_2;
-    let (mut sum, mut term) = (1.0, 1.0);
-    for i in 1..=16 {
-        term = term * r / i as f64;
-        sum += term;
-    }
-    // |k| <= 1010 after the clamp, so the exponent field stays normal.
-    sum * f64::from_bits(((k + 1023) as u64) << 52)
-}
-
-pub fn logistic(z: f64) -> f64 {
-    1.0 / (1.0 + exp(-z))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exp_agrees_with_the_maths_library() {
-        for i in -400..=400 {
-            let x = i as f64 * 0.0625;
-            assert!(((exp(x) - x.exp()) / x.exp()).abs() < 1e-13, "{x}");
-        }
-        assert_eq!(round(0.123_46, 4), 0.1235);
-        assert_eq!(round(-0.123_46, 4), -0.1235);
-        assert_eq!(round(12.349_9, 1), 12.3);
     }
 }

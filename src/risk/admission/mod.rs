@@ -24,11 +24,12 @@ use chrono::Months;
 use serde::Deserialize;
 
 use super::admissions::EmergencyClusters;
+use crate::math::{self, round};
 use crate::model::{Date, PatientIdx, Population};
 use crate::Engine;
 use card::{Coefficient, Data, Feature, Method, ModelCard, Tier, Validation, Year};
 use features::{Rows, N_TERMS, TERMS};
-use fit::{round, Fitted};
+use fit::Fitted;
 
 /// People with an admission needed per model term, in each year.
 pub const EVENTS_PER_TERM: usize = 10;
@@ -275,7 +276,7 @@ fn coefficients(scoring: &Fitted, validated: &Fitted) -> Vec<Coefficient> {
     let row = |term, c: f64, v: f64| Coefficient {
         term,
         coefficient: c,
-        odds_ratio: round(fit::exp(c), 4),
+        odds_ratio: round(math::exp(c), 4),
         validated_coefficient: v,
     };
     std::iter::once(row("intercept", scoring.intercept, validated.intercept))
