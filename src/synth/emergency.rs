@@ -12,9 +12,11 @@
 //! - the long-term condition registers the record puts them on at the
 //!   reference date, counted exactly as [`crate::risk::multimorbidity`]
 //!   counts them (the same 16 registers, from the codes written);
-//! - frailty: the category the generator gave a person aged 65 or over on
-//!   the extract date (the eFI deficits written for them are drawn to land
-//!   in it, so a fitted model sees it through the eFI);
+//! - frailty: the eFI category at the reference date, from the deficits
+//!   written by then (people aged 65 or over then), exactly as a model
+//!   reading the record sees it. The deficits are drawn to land in the
+//!   category chosen for the extract date, so frailty builds up over the
+//!   years as it does in life;
 //! - emergency admissions and A&E attendances in the record in the 12
 //!   months before the reference date (each counted up to [`PRIOR_CAP`]).
 //!
@@ -118,7 +120,7 @@ pub struct Features {
     pub imd_decile: Option<u8>,
     /// Long-term condition registers at the reference date.
     pub conditions: u32,
-    /// The generator's frailty category (65 and over on the extract date).
+    /// The eFI category on the reference date (65 and over then).
     pub frailty: Option<EfiCategory>,
     /// In the 12 months before the reference date, as recorded.
     pub prior_admissions: u32,

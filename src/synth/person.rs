@@ -90,20 +90,6 @@ pub(super) enum Frailty {
     Severe,
 }
 
-impl Frailty {
-    /// The eFI category it stands for (none under 65).
-    pub(super) fn category(self) -> Option<crate::rules::plan::EfiCategory> {
-        use crate::rules::plan::EfiCategory;
-        match self {
-            Frailty::Young => None,
-            Frailty::Fit => Some(EfiCategory::Fit),
-            Frailty::Mild => Some(EfiCategory::Mild),
-            Frailty::Moderate => Some(EfiCategory::Moderate),
-            Frailty::Severe => Some(EfiCategory::Severe),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub(super) struct Cond {
     pub kind: Kind,

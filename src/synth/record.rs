@@ -17,6 +17,7 @@ use super::person::{Frailty, Kind, Person, Smoking, YEAR};
 use super::rng::Rng;
 use super::vocab::{Med, RegisterBits, C, MED_COUNT, SMI_REGISTER};
 use super::Ctx;
+use crate::rules::plan::EfiCategory;
 
 /// A value as written: whole, or in tenths (one decimal place).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -208,7 +209,7 @@ pub(super) fn record(ctx: &Ctx, p: &Person, rng: &mut Rng, emergency_rng: &mut R
     observations(&mut r, rng);
     let meds = medicines(&mut r, rng);
     issue_medicines(&mut r, rng, &meds);
-    let polypharmacy = medicines_in_last_year(&r) >= 5;
+    let polypharmacy = medicines_in_year_to(&r, r.ctx.extract) >= POLYPHARMACY_MEDICINES;
     vaccinations(&mut r, rng);
     if p.has(Kind::Ld) {
         ld_health_checks(&mut r, rng);
@@ -547,17 +548,25 @@ fn medicines(r: &mut Rec<'_>, rng: &mut Rng) -> Vec<(Med, i32)> {
     meds
 }
 
+/// The eFI as `rules/frailty.toml` and the default settings define it (a test checks they agree).
+pub(super) const EFI_MIN_AGE: i32 = 65;
+pub(super) const POLYPHARMACY_MEDICINES: usize = 5;
+pub(super) const EFI_FIT_MAX: u32 = 4;
+pub(super) const EFI_MILD_MAX: u32 = 8;
+pub(super) const EFI_MODERATE_MAX: u32 = 12;
+
 /// Repeat prescriptions are issued every 28 days (give or take a few),
 /// for the last two years of the window.
 const ISSUE_INTERVAL: i32 = 28;
 const ISSUE_YEARS: i32 = 2;
 
-/// Distinct dm+d codes issued in the 12 months before the extract.
-fn medicines_in_last_year(r: &Rec<'_>) -> usize {
-    let from = r.ctx.extract - YEAR;
+/// Distinct dm+d codes issued in the 12 months up to and including `day`
+/// (from the day after the same date a year before, as the rules' "12 months").
+fn medicines_in_year_to(r: &Rec<'_>, day: i32) -> usize {
+    let from = super::months_before(day, 12);
     let mut seen: Vec<C> = Vec::new();
     for e in r.out.iter() {
-        if e.day > from && r.ctx.vocab.medicines.contains(&Some(e.code)) && !seen.contains(&e.code) {
+        if e.day > from && e.day <= day && r.ctx.vocab.medicines.contains(&Some(e.code)) && !seen.contains(&e.code) {
             seen.push(e.code);
         }
     }
@@ -648,6 +657,25 @@ fn ltc_count(events: &[(i32, RegisterBits)], day: i32, lithium_from: i32) -> u32
         .count() as u32
 }
 
+/// The eFI category on `day`, as a model reading the record would see it:
+/// coded deficits dated on or before it and polypharmacy in the 12 months up
+/// to it, for people aged [`EFI_MIN_AGE`] or over then. Frailty builds up,
+/// so this is often lower than the category drawn for the extract date.
+fn frailty_on(r: &Rec<'_>, day: i32) -> Option<EfiCategory> {
+    if r.p.age_on(day) < EFI_MIN_AGE {
+        return None;
+    }
+    let bits = &r.ctx.vocab.deficit_bits;
+    let coded = r.out.iter().filter(|e| e.day <= day).fold(0u64, |seen, e| seen | bits[e.code as usize]);
+    let deficits = coded.count_ones() + u32::from(medicines_in_year_to(r, day) >= POLYPHARMACY_MEDICINES);
+    Some(match deficits {
+        ..=EFI_FIT_MAX => EfiCategory::Fit,
+        ..=EFI_MILD_MAX => EfiCategory::Mild,
+        ..=EFI_MODERATE_MAX => EfiCategory::Moderate,
+        _ => EfiCategory::Severe,
+    })
+}
+
 /// 1, then one more with chance `further` each time, up to `max`.
 fn how_many(rng: &mut Rng, further: f64, max: u32) -> u32 {
     let mut n = 1;
@@ -697,7 +725,7 @@ fn emergency_care(r: &mut Rec<'_>, rng: &mut Rng) -> [Option<YearTruth>; YEARS] 
             female: p.female,
             imd_decile: p.imd,
             conditions: ltc_count(&registers, reference, ctx.lithium_from[k]),
-            frailty: p.frailty.category(),
+            frailty: frailty_on(r, reference),
             prior_admissions,
             prior_ae,
         };

@@ -508,7 +508,7 @@ fn the_features_drawn_from_are_what_the_record_shows() {
     let emergency = EmergencyClusters::new(&engine.clusters).unwrap();
     let reference = extract() - chrono::Months::new(12);
     let analysis = crate::analysis::analyse(&engine.plan, &pop, reference);
-    let mut compared = 0;
+    let (mut compared, mut frail) = (0, 0);
     // Patient ids are P000001 onwards, so the population keeps generation order.
     for (i, (_, years)) in truths.iter().enumerate() {
         let Some(last) = years[0] else { continue };
@@ -521,8 +521,22 @@ fn the_features_drawn_from_are_what_the_record_shows() {
         assert_eq!((during.admissions, during.ae_attendances), (last.admissions, last.ae), "patient {i}");
         if analysis.not_current[i].is_none() {
             assert_eq!(analysis.ltc_count[i] as u32, last.features.conditions, "patient {}", pop.patients[i].id);
+            assert_eq!(analysis.efi[i].category, last.features.frailty, "patient {}", pop.patients[i].id);
+            frail += usize::from(last.features.frailty.is_some_and(|c| c != crate::rules::plan::EfiCategory::Fit));
             compared += 1;
         }
     }
     assert!(compared > 3000, "{compared}");
+    assert!(frail > 100, "{frail}");
+}
+
+#[test]
+fn the_generators_efi_is_the_rules() {
+    use super::record::{EFI_FIT_MAX, EFI_MILD_MAX, EFI_MIN_AGE, EFI_MODERATE_MAX, POLYPHARMACY_MEDICINES};
+    let engine = crate::Engine::new(&crate::EngineConfig::default()).unwrap();
+    let efi = &engine.plan.efi;
+    assert_eq!((efi.min_age, efi.polypharmacy_min_medicines as usize), (EFI_MIN_AGE, POLYPHARMACY_MEDICINES));
+    assert_eq!((efi.fit_max, efi.mild_max, efi.moderate_max), (EFI_FIT_MAX, EFI_MILD_MAX, EFI_MODERATE_MAX));
+    let ids: Vec<_> = efi.deficits.iter().map(|d| d.cluster).collect();
+    assert_eq!(super::vocab::deficit_clusters(&engine.clusters), ids);
 }

@@ -11,7 +11,7 @@
 //! Genes & Health prescribing notes for amlodipine); see [`MEDICINES`].
 
 use crate::codes::Clusters;
-use crate::model::{CodeSystem, EthnicityGroup};
+use crate::model::{ClusterId, CodeSystem, EthnicityGroup};
 
 /// Index of a code in [`Vocab::table`].
 pub(super) type C = u16;
@@ -205,6 +205,8 @@ pub(super) struct Vocab {
     pub ae: C,
     /// Per code in [`Vocab::table`]: the registers it bears on.
     pub register_bits: Vec<RegisterBits>,
+    /// Which eFI deficit clusters a code is in (bit i = the i-th `efi_` cluster).
+    pub deficit_bits: Vec<u64>,
     pub medicines: [Option<C>; MED_COUNT],
     // eFI deficits beyond the modelled conditions, and the codes that make
     // modelled conditions visible to the eFI.
@@ -386,12 +388,15 @@ impl Vocab {
             admission_copd,
             ae,
             register_bits: Vec::new(),
+            deficit_bits: Vec::new(),
             medicines,
             extra_deficits,
             ethnicity,
             table: Vec::new(),
         };
         vocab.register_bits = b.table.iter().map(|c| register_bits(clusters, &c.code)).collect();
+        let deficits = deficit_clusters(clusters);
+        vocab.deficit_bits = b.table.iter().map(|c| deficit_bits(clusters, &deficits, &c.code)).collect();
         vocab.table = b.table;
         vocab
     }
@@ -415,6 +420,16 @@ fn register_bits(clusters: &Clusters, code: &str) -> RegisterBits {
         }
     }
     bits
+}
+
+/// The eFI's coded deficits: the clusters named `efi_…` (35, as `rules/frailty.toml` lists them).
+pub(super) fn deficit_clusters(clusters: &Clusters) -> Vec<ClusterId> {
+    clusters.iter().filter(|c| c.id.starts_with("efi_")).filter_map(|c| clusters.id(&c.id)).collect()
+}
+
+fn deficit_bits(clusters: &Clusters, deficits: &[ClusterId], code: &str) -> u64 {
+    let of = clusters.of_code(code);
+    deficits.iter().enumerate().filter(|(_, id)| of.contains(id)).fold(0, |bits, (i, _)| bits | 1 << i)
 }
 
 fn extra_deficits(b: &mut Builder<'_>) -> Vec<ExtraDeficit> {
