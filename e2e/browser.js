@@ -3,7 +3,7 @@
 // file://, a record of every request and console error per page, and the
 // native command line's report on the same input to check the page against.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -85,20 +85,43 @@ export function nativeCsv(spec, file) {
   return readFileSync(join(dir, file), 'utf8');
 }
 
+/**
+ * The native command line's risk model for a synthetic practice: its card and
+ * everyone's score, or the message it refused with.
+ * @param {{patients: number, seed: number, deprivation: string}} synth
+ * @returns {{card: any, scores: Map<string, number>} | {error: string}}
+ */
+export function nativeRisk(synth) {
+  const dir = synthDir(synth);
+  const scores = join(mkdtempSync(join(tmpdir(), 'cohort-finder-e2e-risk-')), 'scores.csv');
+  const run = spawnSync(cli, ['risk', '--patients', 'patients.csv', '--events', 'events.csv', '--as-of', AS_OF, '--scores', scores],
+    { cwd: dir, maxBuffer: 1 << 26 });
+  if (run.status !== 0) return { error: run.stderr.toString().replace(/^cohort-finder: /, '').trim() };
+  const tiers = new Map(readFileSync(scores, 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(','))
+    .map(([id, , tier]) => [id, Number(tier)]));
+  return { card: JSON.parse(run.stdout.toString()), scores: tiers };
+}
+
+/** A folder with the synthetic practice the CLI's `synth` writes (made once per run). @param {{patients: number, seed: number, deprivation: string}} synth */
+function synthDir({ patients: n, seed, deprivation }) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run cargo build --release --features cli`);
+  const key = `${n}-${seed}-${deprivation}`;
+  if (!synthDirs.has(key)) {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-finder-e2e-'));
+    execFileSync(cli, ['synth', '--patients', String(n), '--seed', String(seed), '--deprivation', deprivation,
+      '--extract-date', AS_OF, '--out', dir], { stdio: 'ignore' });
+    synthDirs.set(key, dir);
+  }
+  return /** @type {string} */ (synthDirs.get(key));
+}
+
 /** @param {Parameters<typeof nativeReport>[0]} spec @param {string[]} extra */
 function runNative(spec, extra) {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run cargo build --release --features cli`);
   let { cwd, patients, events } = spec;
   if (spec.synth) {
-    const { patients: n, seed, deprivation } = spec.synth;
-    const key = `${n}-${seed}-${deprivation}`;
-    if (!synthDirs.has(key)) {
-      const dir = mkdtempSync(join(tmpdir(), 'cohort-finder-e2e-'));
-      execFileSync(cli, ['synth', '--patients', String(n), '--seed', String(seed), '--deprivation', deprivation,
-        '--extract-date', AS_OF, '--out', dir], { stdio: 'ignore' });
-      synthDirs.set(key, dir);
-    }
-    [cwd, patients, events] = [synthDirs.get(key), 'patients.csv', ['events.csv']];
+    [cwd, patients, events] = [synthDir(spec.synth), 'patients.csv', ['events.csv']];
   }
   const args = ['analyse', '--patients', String(patients), '--events', ...(events ?? []), '--as-of', spec.asOf ?? AS_OF,
     ...(spec.args ?? []), ...extra];

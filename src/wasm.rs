@@ -15,7 +15,8 @@ use crate::compare::practices::{Comparison, Source};
 use crate::compare::{lists, summary};
 use crate::ingest::{ColumnMapping, FileReport, Loader};
 use crate::model::{Date, Population};
-use crate::report::{self, worklist::Query, Report};
+use crate::report::worklist::{Query, RiskById};
+use crate::report::{self, Report};
 use crate::risk::admission::{self, RiskModel, RiskSettings};
 use crate::rules::{RuleOptions, RuleSource};
 use crate::synth::{self, Deprivation, SynthConfig};
@@ -67,8 +68,15 @@ pub struct Session {
     report: Option<Report>,
     /// The latest list comparison, which the group exports read.
     lists: Option<lists::ListComparison>,
-    /// The latest emergency-admission risk model and its scores.
-    risk: Option<RiskModel>,
+    /// The latest emergency-admission risk model, while it is for the latest analysis's date.
+    risk: Option<FittedRisk>,
+}
+
+/// A risk model with its scores by patient id, which worklists filter and sort by.
+struct FittedRisk {
+    model: RiskModel,
+    by_id: RiskById,
+    as_of: Date,
 }
 
 #[wasm_bindgen]
@@ -151,19 +159,26 @@ impl Session {
     /// result for worklist queries; returns the report without member rows.
     pub fn analyse(&mut self, as_of: &str) -> Result<String, JsError> {
         let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
-        let report = self.engine.report(pop, files.clone(), parse_date(as_of)?);
+        let as_of = parse_date(as_of)?;
+        let report = self.engine.report(pop, files.clone(), as_of);
         let summary = report.summary().to_json();
         self.report = Some(report);
+        // Scores are as of one date: another date needs the model fitted again.
+        if self.risk.as_ref().is_some_and(|r| r.as_of != as_of) {
+            self.risk = None;
+        }
         Ok(summary)
     }
 
     /// A page of a worklist from the latest analysis. `query` is JSON:
-    /// `{cohort, segments, imdQuintiles, ethnicities, ageBands, missingCheck,
-    /// search, sort, descending, offset, limit}`.
+    /// `{cohort, segments, imdQuintiles, ethnicities, ageBands, flags, missingCheck,
+    /// tiers, search, sort, priority, descending, offset, limit}`. Rows carry
+    /// `risk: {percent, tier, rank}` once the risk model is fitted; `tiers`
+    /// and `sort: "risk"` need it.
     #[wasm_bindgen(js_name = worklistPage)]
     pub fn worklist_page(&self, query: &str) -> Result<String, JsError> {
         let query: Query = serde_json::from_str(query).map_err(error)?;
-        let page = self.analysed()?.worklist_page(&query).map_err(error)?;
+        let page = self.analysed()?.worklist_page(&query, self.risk_by_id()).map_err(error)?;
         Ok(serde_json::to_string(&page).expect("a page serialises"))
     }
 
@@ -174,7 +189,7 @@ impl Session {
         let query: Query = serde_json::from_str(query).map_err(error)?;
         let columns: Vec<String> = serde_json::from_str(columns).map_err(error)?;
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-        self.analysed()?.worklist_csv(&query, &columns, header).map_err(error)
+        self.analysed()?.worklist_csv(&query, self.risk_by_id(), &columns, header).map_err(error)
     }
 
     /// The filtered list as NHS numbers for a GP system's import, as JSON
@@ -182,7 +197,7 @@ impl Session {
     #[wasm_bindgen(js_name = nhsNumberList)]
     pub fn nhs_number_list(&self, query: &str) -> Result<String, JsError> {
         let query: Query = serde_json::from_str(query).map_err(error)?;
-        let list = self.analysed()?.nhs_number_list(&query).map_err(error)?;
+        let list = self.analysed()?.nhs_number_list(&query, self.risk_by_id()).map_err(error)?;
         Ok(serde_json::to_string(&list).expect("serialises"))
     }
 
@@ -273,14 +288,20 @@ impl Session {
         self.report.as_ref().ok_or_else(|| error("analyse the files first"))
     }
 
+    fn risk_by_id(&self) -> Option<&RiskById> {
+        self.risk.as_ref().map(|r| &r.by_id)
+    }
+
     /// Fits the emergency-admission risk model on the loaded practice's
     /// history up to `as_of` (yyyy-mm-dd), validates it on the last year and
     /// scores everyone current then; returns the model card as JSON, the
     /// same bytes as the CLI's `risk`. `settings` is JSON, every field
     /// optional: `{"tiers": [0.5, 2, 5]}`. With too few admissions to fit
-    /// honestly the error says so, and there are no scores.
+    /// honestly the error says so, and there are no scores. `progress` (may
+    /// be undefined) is called with `(stage, step, steps, description)` as
+    /// each step starts.
     #[wasm_bindgen(js_name = riskModel)]
-    pub fn risk_model(&mut self, as_of: &str, settings: &str) -> Result<String, JsError> {
+    pub fn risk_model(&mut self, as_of: &str, settings: &str, progress: Option<Function>) -> Result<String, JsError> {
         let settings: RiskSettings = if settings.trim().is_empty() {
             RiskSettings::default()
         } else {
@@ -289,9 +310,23 @@ impl Session {
         let as_of = parse_date(as_of)?;
         self.risk = None;
         let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
-        let model = admission::fit_and_score(&self.engine, pop, as_of, &settings).map_err(error)?;
+        let mut report = |stage: admission::Stage| {
+            let Some(f) = &progress else { return };
+            let step = admission::Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0) + 1;
+            let name = serde_json::to_value(stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let args = js_sys::Array::of4(
+                &name.into(),
+                &(step as f64).into(),
+                &(admission::Stage::ALL.len() as f64).into(),
+                &stage.description().into(),
+            );
+            // A failing progress callback does not stop the fit.
+            let _ = f.apply(&JsValue::NULL, &args);
+        };
+        let model =
+            admission::fit_and_score_reporting(&self.engine, pop, as_of, &settings, &mut report).map_err(error)?;
         let json = model.to_json();
-        self.risk = Some(model);
+        self.risk = Some(FittedRisk { by_id: model.by_patient_id(pop), model, as_of });
         Ok(json)
     }
 
@@ -299,7 +334,7 @@ impl Session {
     #[wasm_bindgen(js_name = riskScoresCsv)]
     pub fn risk_scores_csv(&self) -> Result<String, JsError> {
         let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
-        Ok(self.risk.as_ref().ok_or_else(|| error("fit the risk model first"))?.scores_csv(pop))
+        Ok(self.risk.as_ref().ok_or_else(|| error("fit the risk model first"))?.model.scores_csv(pop))
     }
 
     /// The full report as JSON for an as-of date (yyyy-mm-dd): the same
@@ -309,6 +344,18 @@ impl Session {
         let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
         Ok(self.engine.report(pop, files.clone(), parse_date(as_of)?).to_json())
     }
+}
+
+/// The synthetic generator's emergency-admission coefficients, as JSON
+/// `{term: coefficient}` for the terms it has (the intercept included): what
+/// a model fitted on a demo practice can be set beside.
+#[wasm_bindgen(js_name = generatingCoefficients)]
+pub fn generating_coefficients() -> String {
+    let terms = std::iter::once("intercept").chain(admission::features::TERMS.iter().map(|t| t.id));
+    let map: serde_json::Map<String, serde_json::Value> = terms
+        .filter_map(|t| Some((t.to_string(), admission::features::generating(&synth::EMERGENCY_ADMISSION, t)?.into())))
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 /// Practices side by side, from shared summary files and from this
@@ -380,10 +427,11 @@ pub fn input_fields() -> String {
     serde_json::json!({ "patients": crate::ingest::PATIENT_FIELDS, "events": crate::ingest::EVENT_FIELDS }).to_string()
 }
 
-/// The columns a worklist CSV can have, in their default order.
+/// The columns a worklist CSV can have, in their default order, as JSON
+/// `{always, withRiskModel}`: the risk columns need the risk model fitted.
 #[wasm_bindgen(js_name = worklistColumns)]
 pub fn worklist_columns() -> String {
-    serde_json::to_string(&report::csv_export::WORKLIST_COLUMNS).expect("serialises")
+    serde_json::json!({ "always": report::WORKLIST_COLUMNS, "withRiskModel": report::RISK_COLUMNS }).to_string()
 }
 
 /// A synthetic practice, generated here by the same code as the CLI's

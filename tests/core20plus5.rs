@@ -287,7 +287,7 @@ P3,1037351000000105,2026-10-01,,,,Flu vaccination
     let list = cohort(&r, "priority");
     let order = |keys: Vec<PriorityKey>| -> Vec<String> {
         let q = Query { cohort: "priority".into(), sort: Sort::Priority, priority: keys, ..Default::default() };
-        r.worklist_page(&q).unwrap().rows.iter().map(|m| m.patient_id.clone()).collect()
+        r.worklist_page(&q, None).unwrap().rows.iter().map(|m| m.member.patient_id.clone()).collect()
     };
     assert_eq!(list.count, 3);
     assert_eq!(order(vec![]), ["P3", "P1", "P2"]);

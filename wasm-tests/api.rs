@@ -211,9 +211,10 @@ fn session_for(patients: usize, seed: u64, deprivation: &str) -> Session {
 fn the_risk_model_card_is_byte_identical_to_the_native_one() {
     // tests/golden.rs writes the same practice's card natively.
     let mut session = session_for(6000, 7, "average");
-    let card = session.risk_model("2026-11-23", "").map_err(JsValue::from).unwrap();
+    let card = session.risk_model("2026-11-23", "", None).map_err(JsValue::from).unwrap();
     assert!(card == GOLDEN_RISK, "WASM risk model card differs from wasm-tests/golden/risk.json");
-    let with_settings = session.risk_model("2026-11-23", r#"{"tiers": [0.5, 2, 5]}"#).map_err(JsValue::from).unwrap();
+    let with_settings =
+        session.risk_model("2026-11-23", r#"{"tiers": [0.5, 2, 5]}"#, None).map_err(JsValue::from).unwrap();
     assert!(with_settings == GOLDEN_RISK, "the default tiers, given, change nothing");
     // Every scored person once, in rank order, with the card's tier counts.
     let csv = session.risk_scores_csv().map_err(JsValue::from).unwrap();
@@ -235,14 +236,61 @@ fn the_risk_model_card_is_byte_identical_to_the_native_one() {
 }
 
 #[wasm_bindgen_test]
+fn worklists_filter_by_risk_tier_while_the_model_is_for_the_analysis_date() {
+    let mut session = session_for(6000, 7, "average");
+    session.analyse("2026-11-23").map_err(JsValue::from).unwrap();
+    let top = r#"{"cohort": "priority", "tiers": [1, 2], "sort": "risk", "limit": 0}"#;
+    assert!(session.worklist_page(top).is_err(), "no tiers before the model is fitted");
+    let progress = js_sys::Array::new();
+    let record = Closure::<dyn Fn(String, f64, f64, String)>::new({
+        let progress = progress.clone();
+        move |stage: String, step: f64, steps: f64, _: String| {
+            progress.push(&format!("{stage} {step}/{steps}").into());
+        }
+    });
+    let card = session
+        .risk_model("2026-11-23", "", Some(record.as_ref().unchecked_ref::<js_sys::Function>().clone()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let steps: Vec<String> = progress.iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(
+        steps,
+        [
+            "development_year 1/6",
+            "validation_year 2/6",
+            "fitting 3/6",
+            "validating 4/6",
+            "refitting 5/6",
+            "scoring 6/6"
+        ]
+    );
+    assert!(card == GOLDEN_RISK, "progress changes nothing");
+    let page: serde_json::Value =
+        serde_json::from_str(&session.worklist_page(top).map_err(JsValue::from).unwrap()).unwrap();
+    let rows = page["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["risk"]["tier"].as_u64().unwrap() <= 2));
+    let ranks: Vec<u64> = rows.iter().map(|r| r["risk"]["rank"].as_u64().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "highest risk first");
+    let csv = session
+        .worklist_csv(top, r#"["patient_id", "risk_percent", "risk_tier"]"#, true)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(csv.lines().count(), rows.len() + 1);
+    // Another as-of date: the scores were for the first.
+    session.analyse("2026-06-01").map_err(JsValue::from).unwrap();
+    assert!(session.worklist_page(top).is_err(), "the model is dropped for another date");
+}
+
+#[wasm_bindgen_test]
 fn the_risk_model_refuses_a_practice_with_too_few_admissions() {
     let mut session = session_for(250, 11, "deprived");
-    let err = session.risk_model("2026-11-23", "").err().map(JsValue::from).unwrap();
+    let err = session.risk_model("2026-11-23", "", None).err().map(JsValue::from).unwrap();
     let message = String::from(js_sys::Error::from(err).message());
     assert!(message.starts_with("Only "), "{message}");
     assert!(message.ends_with("so no risk scores are shown."), "{message}");
     assert!(session.risk_scores_csv().is_err(), "no scores after a refusal");
-    let bad = session.risk_model("2026-11-23", r#"{"tiers": [5, 2]}"#).err().map(JsValue::from).unwrap();
+    let bad = session.risk_model("2026-11-23", r#"{"tiers": [5, 2]}"#, None).err().map(JsValue::from).unwrap();
     assert!(String::from(js_sys::Error::from(bad).message()).contains("must increase"));
 }
 
@@ -256,7 +304,7 @@ fn risk_model_fit_time_at_50000_patients() {
     let started = js_sys::Date::now();
     let mut session = session_for(50_000, 42, "average");
     let loaded = js_sys::Date::now();
-    let card = session.risk_model("2026-11-23", "").map_err(JsValue::from).unwrap();
+    let card = session.risk_model("2026-11-23", "", None).map_err(JsValue::from).unwrap();
     let fitted = js_sys::Date::now();
     let card: serde_json::Value = serde_json::from_str(&card).unwrap();
     console_log!(

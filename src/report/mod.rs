@@ -14,7 +14,7 @@ pub mod worklist;
 
 use serde::Serialize;
 
-pub use csv_export::{csv_files, worklist_csv, WORKLIST_COLUMNS};
+pub use csv_export::{csv_files, worklist_csv, RISK_COLUMNS, WORKLIST_COLUMNS};
 pub(crate) use explain::{fmt_value, Explainer};
 pub use explain::{CheckReport, ReasonReport, Recorded};
 pub use ordered::Ordered;

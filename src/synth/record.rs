@@ -668,11 +668,14 @@ fn frailty_on(r: &Rec<'_>, day: i32) -> Option<EfiCategory> {
     let bits = &r.ctx.vocab.deficit_bits;
     let coded = r.out.iter().filter(|e| e.day <= day).fold(0u64, |seen, e| seen | bits[e.code as usize]);
     let deficits = coded.count_ones() + u32::from(medicines_in_year_to(r, day) >= POLYPHARMACY_MEDICINES);
-    Some(match deficits {
-        ..=EFI_FIT_MAX => EfiCategory::Fit,
-        ..=EFI_MILD_MAX => EfiCategory::Mild,
-        ..=EFI_MODERATE_MAX => EfiCategory::Moderate,
-        _ => EfiCategory::Severe,
+    Some(if deficits <= EFI_FIT_MAX {
+        EfiCategory::Fit
+    } else if deficits <= EFI_MILD_MAX {
+        EfiCategory::Mild
+    } else if deficits <= EFI_MODERATE_MAX {
+        EfiCategory::Moderate
+    } else {
+        EfiCategory::Severe
     })
 }
 

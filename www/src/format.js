@@ -112,6 +112,8 @@ const FIELD_TITLES = {
   imd_quintile: 'IMD quintile',
   lsoa: 'LSOA',
   core20: 'Core20 (most deprived 20%)',
+  risk_percent: 'Emergency admission risk (%)',
+  risk_tier: 'Risk tier',
 };
 /** @param {string} id */
 export const fieldTitle = (id) => FIELD_TITLES[id] ?? words(id);

@@ -14,6 +14,7 @@ import { savedMapping } from './components/mapping-editor.js';
 import { mountOverview } from './components/overview.js';
 import { mountPracticeComparison } from './components/practice-comparison.js';
 import { mountProgressPanel } from './components/progress-panel.js';
+import { mountRiskModel } from './components/risk-model.js';
 import { mountStartForm } from './components/start-form.js';
 import { createTabs } from './components/tabs.js';
 import { mountWorklist } from './components/worklist.js';
@@ -52,6 +53,7 @@ const overviewRoot = section('overview', 'overview-heading');
 const breakdownRoot = section('breakdown', 'breakdown-heading');
 const equityRoot = section('equity', 'equity-heading');
 const worklistRoot = section('worklist', 'worklist-heading');
+const riskRoot = section('risk', 'risk-heading');
 const practicesRoot = section('compare-practices', 'practices-heading');
 const listsRoot = section('compare-lists', 'lists-heading');
 const definitionsRoot = section('definitions', 'definitions-heading');
@@ -62,6 +64,7 @@ const tabs = createTabs([
   { id: 'breakdown', label: 'Inequalities', panel: breakdownRoot },
   { id: 'equity', label: 'Equity audit', panel: equityRoot },
   { id: 'worklist', label: 'Worklists', panel: worklistRoot },
+  { id: 'risk', label: 'Risk tiers', panel: riskRoot },
   { id: 'compare-practices', label: 'Compare practices', panel: practicesRoot },
   { id: 'compare-lists', label: 'Compare lists', panel: listsRoot },
   { id: 'definitions', label: 'Definitions', panel: definitionsRoot },
@@ -71,6 +74,7 @@ const tabs = createTabs([
   onShow: (id) => {
     if (id === 'worklist') worklist.refresh();
     if (id === 'compare-practices') practices.shown();
+    if (id === 'risk') risk.shown();
   },
 });
 const resultsHeading = h('h1', { class: 'nhsuk-heading-l', id: 'results-heading' });
@@ -83,7 +87,7 @@ const loadedBar = h('div', { class: 'cf-loaded' }, h('div', {}, resultsHeading, 
       startArea.querySelector('h1')?.setAttribute('tabindex', '-1');
       /** @type {HTMLElement | null} */ (startArea.querySelector('h1'))?.focus();
     } }));
-results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, practicesRoot,
+results.replaceChildren(loadedBar, asOfForm, tabs.element, overviewRoot, breakdownRoot, equityRoot, worklistRoot, riskRoot, practicesRoot,
   listsRoot, definitionsRoot, localRoot, inputCheck);
 
 const worklist = mountWorklist(worklistRoot, client, { onError: (m) => errors.show(m) });
@@ -91,6 +95,13 @@ const overview = mountOverview(overviewRoot, {
   onOpenCohort: (id) => {
     tabs.show('worklist');
     worklist.show(id);
+  },
+});
+const risk = mountRiskModel(riskRoot, client, {
+  onFitted: (fit) => worklist.setRisk(fit),
+  onOpenTier: (tier) => {
+    tabs.show('worklist');
+    worklist.showTier(tier);
   },
 });
 const breakdown = mountBreakdown(breakdownRoot);
@@ -144,6 +155,9 @@ async function show(summary) {
   breakdown.render(summary);
   equity.render(summary);
   lists.render(summary);
+  // Scores are for one practice and date: a new analysis needs the model fitted again.
+  risk.reset();
+  worklist.setRisk(null, false);
   await worklist.setSummary(summary);
   resultsHeading.textContent = `Lists as of ${longDate(summary.as_of)}`;
   document.title = `Lists as of ${longDate(summary.as_of)} – Cohort Finder`;

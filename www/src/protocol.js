@@ -49,7 +49,12 @@
  *   The loaded practice's list against a file of NHS numbers. Answers `{comparison: ListComparison, input: null}`.
  * @typedef {{id: number, type: 'lists-csv' | 'lists-nhs', group: 'joined' | 'left' | 'both'}} ListExportRequest
  *   One group of the latest list comparison, as CSV or as NHS numbers one per line.
- * @typedef {InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
+ * @typedef {{id: number, type: 'risk-fit', settings: {tiers: number[]}}} RiskFitRequest
+ *   Fits the emergency-admission risk model as of the latest analysis's date, with
+ *   {@link Progress} `risk` steps. Answers {@link RiskFit}; a refusal (too few admissions) is an error.
+ * @typedef {{id: number, type: 'risk-csv'}} RiskCsvRequest
+ *   Everyone's score: `patient_id,risk_percent,tier`, highest risk first.
+ * @typedef {RiskFitRequest | RiskCsvRequest | InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
  *   | DefinitionsRequest | PracticeSummaryRequest | PracticesRequest | AddSummariesRequest | AddExtractRequest
  *   | RemovePracticeRequest | FunnelRequest | PracticesCsvRequest | CompareExtractRequest
  *   | CompareNhsRequest | ListExportRequest} Request
@@ -97,11 +102,31 @@
  */
 
 /**
+ * The emergency-admission risk model's card, as the core writes it (`risk::admission::card`).
+ * @typedef {{features_on: string, outcome_from: string, outcome_to: string, people: number, events: number,
+ *   event_rate: number}} RiskYear
+ * @typedef {{model: string, as_of: string, intended_use: string, label: string,
+ *   data: {source: string, practice_population: number, development: RiskYear, validation: RiskYear, people_treatment: string},
+ *   features: {term: string, title: string, definition: string}[],
+ *   method: {description: string, min_events_rule: string},
+ *   coefficients: {term: string, title: string, coefficient: number, standard_error: number | null, odds_ratio: number,
+ *     odds_ratio_95: [number, number] | null, validated_coefficient: number}[],
+ *   validation: {people: number, events: number, auroc: number, brier: number, observed_rate: number, mean_predicted: number,
+ *     calibration: {decile: number, people: number, events: number, mean_predicted: number, observed: number}[]},
+ *   tiers: {tier: number, label: string, from_percent: number, to_percent: number, people: number,
+ *     lowest_score: number | null, highest_score: number | null}[],
+ *   caveats: string[]}} ModelCard
+ * @typedef {{card: ModelCard, generating: Record<string, number> | null}} RiskFit
+ *   `generating`: on a demo practice, the synthetic generator's coefficients by term.
+ */
+
+/**
  * A worklist query, as the core's `worklist::Query` reads it.
  * @typedef {{cohort: string, segments?: string[], imdQuintiles?: string[], ethnicities?: string[],
- *   ageBands?: string[], flags?: string[], missingCheck?: string | null, search?: string, sort?: string,
+ *   ageBands?: string[], flags?: string[], missingCheck?: string | null, tiers?: number[], search?: string, sort?: string,
  *   priority?: string[], descending?: boolean, offset?: number, limit?: number}} Query
  *   `flags`: core20, plus, smoker (any of them). `priority`: the ordering rule when `sort` is "priority".
+ *   `tiers` and `sort: "risk"` need the risk model fitted; rows then carry `risk: {percent, tier, rank}`.
  */
 
 /**
@@ -110,7 +135,8 @@
  *   | {stage: 'reading', kind: 'patients' | 'events', file: string, bytes: number, lines: number, size: number, index: number, of: number}
  *     `lines`: line ends read so far (the header's included).
  *   | {stage: 'building'}
- *   | {stage: 'analysing'}} Progress
+ *   | {stage: 'analysing'}
+ *   | {stage: 'risk', name: string, step: number, steps: number, description: string}} Progress
  */
 
 /**

@@ -9,7 +9,9 @@
 // worklist at a time, so a 50,000-row list never crosses to the page whole.
 // A list comparison's rows do cross (joined, left, on both: short lists),
 // and nothing is ever stored.
-import init, { PracticeComparison, Session, inputFields, synthPractice, worklistColumns } from '../pkg/cohort_finder.js';
+import init, {
+  PracticeComparison, Session, generatingCoefficients, inputFields, synthPractice, worklistColumns,
+} from '../pkg/cohort_finder.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 /** @typedef {import('./protocol.js').Source} Source */
@@ -342,6 +344,15 @@ async function handle(request) {
       const result = JSON.parse(loaded().compareNhsList(request.file.name, bytesOf(request.file), request.cohort, request.theirLabel));
       return { comparison: result, input: null };
     }
+    case 'risk-fit': {
+      if (!asOf) throw new Error('Load a practice first.');
+      const onStep = (/** @type {string} */ name, /** @type {number} */ step, /** @type {number} */ steps, /** @type {string} */ description) =>
+        progress(id, { stage: 'risk', name, step, steps, description });
+      const card = JSON.parse(loaded().riskModel(asOf, JSON.stringify(request.settings), onStep));
+      return { card, generating: source?.type === 'demo' ? JSON.parse(generatingCoefficients()) : null };
+    }
+    case 'risk-csv':
+      return loaded().riskScoresCsv();
     case 'lists-csv':
       return loaded().listComparisonCsv(request.group);
     case 'lists-nhs':

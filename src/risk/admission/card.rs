@@ -54,6 +54,7 @@ pub struct Year {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Feature {
     pub term: &'static str,
+    pub title: &'static str,
     pub definition: &'static str,
 }
 
@@ -75,9 +76,14 @@ pub struct Method {
 pub struct Coefficient {
     /// "intercept" or a feature's term.
     pub term: &'static str,
+    pub title: &'static str,
     /// Log-odds, in the model that scores people.
     pub coefficient: f64,
+    /// The slope's standard error (none for the intercept).
+    pub standard_error: Option<f64>,
     pub odds_ratio: f64,
+    /// The odds ratio's 95% interval, exp(coefficient ± 1.96 standard errors).
+    pub odds_ratio_95: Option<[f64; 2]>,
     /// In the model fitted on the development year and validated.
     pub validated_coefficient: f64,
 }

@@ -21,6 +21,8 @@ pub const PRIOR_CAP: u32 = 3;
 /// One model term (besides the intercept).
 pub struct Term {
     pub id: &'static str,
+    /// A few words for a table.
+    pub title: &'static str,
     pub definition: &'static str,
     /// The generating model's coefficient for the same term, where it has one.
     pub generating: Option<fn(&GeneratingModel) -> f64>,
@@ -32,58 +34,71 @@ pub const N_TERMS: usize = 13;
 pub const TERMS: [Term; N_TERMS] = [
     Term {
         id: "age_per_decade_over_50",
+        title: "Age, per 10 years over 50",
         definition: "Age in whole years on the reference date, minus 50, divided by 10 (0 at 50 or under)",
         generating: Some(|m| m.per_decade_over_50),
     },
-    Term { id: "under_5", definition: "Aged under 5 on the reference date", generating: Some(|m| m.under_5) },
-    Term { id: "female", definition: "Sex recorded as female", generating: Some(|m| m.female) },
+    Term { id: "under_5",
+        title: "Under 5", definition: "Aged under 5 on the reference date", generating: Some(|m| m.under_5) },
+    Term { id: "female",
+        title: "Female", definition: "Sex recorded as female", generating: Some(|m| m.female) },
     Term {
         id: "imd_quintile_1",
+        title: "IMD quintile 1 (most deprived)",
         definition: "IMD 2019 decile 1 or 2 (the most deprived fifth of England); a blank decile counts as not",
         generating: Some(|m| m.imd_quintile_1),
     },
     Term {
         id: "registers",
+        title: "Long-term condition registers, each",
         definition: "Number of long-term condition registers on the reference date (the multimorbidity count: 16 registers)",
         generating: Some(|m| m.per_condition),
     },
     Term {
         id: "efi_mild",
+        title: "eFI mild frailty",
         definition: "eFI mild frailty on the reference date (aged 65 or over)",
         generating: Some(|m| m.frailty_mild),
     },
     Term {
         id: "efi_moderate",
+        title: "eFI moderate frailty",
         definition: "eFI moderate frailty on the reference date (aged 65 or over)",
         generating: Some(|m| m.frailty_moderate),
     },
     Term {
         id: "efi_severe",
+        title: "eFI severe frailty",
         definition: "eFI severe frailty on the reference date (aged 65 or over)",
         generating: Some(|m| m.frailty_severe),
     },
     Term {
         id: "prior_admissions",
+        title: "Emergency admissions in the year before, each",
         definition: "Emergency admissions (days with an emergency_admission code) in the 12 months up to the reference date, counted up to 3",
         generating: Some(|m| m.per_prior_admission),
     },
     Term {
         id: "prior_ae",
+        title: "A&E attendances in the year before, each",
         definition: "A&E attendances (days with an ae_attendance code) in the 12 months up to the reference date, counted up to 3",
         generating: Some(|m| m.per_prior_ae),
     },
     Term {
         id: "smi_register",
+        title: "SMI register",
         definition: "On the serious mental illness register on the reference date",
         generating: None,
     },
     Term {
         id: "ld_register",
+        title: "Learning disability register",
         definition: "On the learning disability register on the reference date",
         generating: None,
     },
     Term {
         id: "polypharmacy",
+        title: "Polypharmacy (5+ medicines)",
         definition: "The eFI polypharmacy deficit on the reference date (setting polypharmacy_min_medicines distinct medicines issued in 12 months, 5 by default)",
         generating: None,
     },

@@ -34,6 +34,9 @@ pub const GRADIENT_TOLERANCE_PER_ROW: f64 = 1e-7;
 pub struct Fitted {
     pub intercept: f64,
     pub coefficients: [f64; N_TERMS],
+    /// Each slope's standard error, from the inverse of the (penalised)
+    /// information matrix at the optimum: how far chance alone could move it.
+    pub standard_errors: [f64; N_TERMS],
 }
 
 /// Fits the model on rows with labels; an error in words if linfa fails.
@@ -76,15 +79,17 @@ pub fn fit(rows: &Rows) -> Result<Fitted, String> {
         *b = sign * w;
     }
     beta[N_TERMS] = sign * fitted.intercept();
-    polish(&centred, &rows.labels, &mut beta)?;
+    let information = polish(&centred, &rows.labels, &mut beta)?;
+    let standard_errors =
+        standard_errors(information).ok_or("the model could not be fitted: its information matrix is singular")?;
     let mut coefficients = [0.0; N_TERMS];
     let mut intercept = beta[N_TERMS];
     for ((c, w), m) in coefficients.iter_mut().zip(beta).zip(means) {
         *c = round(w, 4);
         intercept -= w * m;
     }
-    let out = Fitted { intercept: round(intercept, 4), coefficients };
-    if !out.intercept.is_finite() || out.coefficients.iter().any(|c| !c.is_finite()) {
+    let out = Fitted { intercept: round(intercept, 4), coefficients, standard_errors };
+    if !out.intercept.is_finite() || out.coefficients.iter().chain(&out.standard_errors).any(|c| !c.is_finite()) {
         return Err("the model could not be fitted: the optimiser did not settle on finite coefficients".into());
     }
     Ok(out)
@@ -99,9 +104,10 @@ pub const NEWTON_STEPS: usize = 3;
 /// result is the optimum to the last few bits, whatever the platform's `exp`
 /// did to the path there; and these steps use only [`crate::math::exp`] and arithmetic
 /// in a fixed order, so they give the same bits natively and in WebAssembly.
+/// Returns the information matrix of the last step.
 #[allow(clippy::needless_range_loop)] // matrix code reads best by index
-fn polish(x: &[f64], labels: &[bool], beta: &mut [f64; N_TERMS + 1]) -> Result<(), String> {
-    const K: usize = N_TERMS + 1;
+fn polish(x: &[f64], labels: &[bool], beta: &mut [f64; N_TERMS + 1]) -> Result<[[f64; K]; K], String> {
+    let mut information = [[0.0; K]; K];
     for _ in 0..NEWTON_STEPS {
         let mut gradient = [0.0; K];
         let mut hessian = [[0.0; K]; K];
@@ -135,8 +141,29 @@ fn polish(x: &[f64], labels: &[bool], beta: &mut [f64; N_TERMS + 1]) -> Result<(
         for (b, s) in beta.iter_mut().zip(step) {
             *b -= s;
         }
+        information = hessian;
     }
-    Ok(())
+    Ok(information)
+}
+
+/// Slopes and the intercept, on centred columns.
+const K: usize = N_TERMS + 1;
+
+/// The slopes' standard errors, rounded to 4 places: square roots of the
+/// diagonal of the inverse information matrix (one solve per slope; square
+/// roots are exact to the bit everywhere).
+fn standard_errors(information: [[f64; K]; K]) -> Option<[f64; N_TERMS]> {
+    let mut out = [0.0; N_TERMS];
+    for (i, se) in out.iter_mut().enumerate() {
+        let mut unit = [0.0; K];
+        unit[i] = 1.0;
+        let variance = solve(information, unit)?[i];
+        if variance.is_nan() || variance <= 0.0 {
+            return None;
+        }
+        *se = round(variance.sqrt(), 4);
+    }
+    Some(out)
 }
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting; `None`

@@ -21,7 +21,7 @@ pub mod metrics;
 pub mod tiers;
 
 use chrono::Months;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::admissions::EmergencyClusters;
 use crate::math::{self, round};
@@ -100,7 +100,7 @@ impl std::fmt::Display for RiskError {
 impl std::error::Error for RiskError {}
 
 /// One person's score.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Score {
     /// Predicted risk of an emergency admission in the next 12 months, percent to 1 place.
     pub percent: f64,
@@ -126,6 +126,14 @@ impl RiskModel {
         serde_json::to_string(&self.card).expect("the card serialises")
     }
 
+    /// Everyone scored, by patient id: what worklists filter and sort by.
+    pub fn by_patient_id(&self, pop: &Population) -> crate::report::worklist::RiskById {
+        self.ranked
+            .iter()
+            .filter_map(|&p| Some((pop.patients[p as usize].id.clone(), self.scores[p as usize]?)))
+            .collect()
+    }
+
     /// `patient_id,risk_percent,tier`, highest risk first.
     pub fn scores_csv(&self, pop: &Population) -> String {
         let mut out = String::from("patient_id,risk_percent,tier\n");
@@ -148,6 +156,40 @@ fn months_before(date: Date, months: u32) -> Option<Date> {
     date.checked_sub_months(Months::new(months))
 }
 
+/// The steps of [`fit_and_score`], in order, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    DevelopmentYear,
+    ValidationYear,
+    Fitting,
+    Validating,
+    Refitting,
+    Scoring,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::DevelopmentYear,
+        Stage::ValidationYear,
+        Stage::Fitting,
+        Stage::Validating,
+        Stage::Refitting,
+        Stage::Scoring,
+    ];
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Stage::DevelopmentYear => "Reading everyone's record as it stood 24 months ago",
+            Stage::ValidationYear => "Reading everyone's record as it stood 12 months ago",
+            Stage::Fitting => "Fitting the model on the first year",
+            Stage::Validating => "Checking it on the year it never saw",
+            Stage::Refitting => "Fitting it again on the latest year",
+            Stage::Scoring => "Scoring everyone on the as-of date",
+        }
+    }
+}
+
 /// Fits the model on the practice's history up to `as_of`, validates it on
 /// the last year and scores everyone current on `as_of`.
 pub fn fit_and_score(
@@ -155,6 +197,17 @@ pub fn fit_and_score(
     pop: &Population,
     as_of: Date,
     settings: &RiskSettings,
+) -> Result<RiskModel, RiskError> {
+    fit_and_score_reporting(engine, pop, as_of, settings, &mut |_| {})
+}
+
+/// [`fit_and_score`], calling `progress` as each [`Stage`] starts.
+pub fn fit_and_score_reporting(
+    engine: &Engine,
+    pop: &Population,
+    as_of: Date,
+    settings: &RiskSettings,
+    progress: &mut dyn FnMut(Stage),
 ) -> Result<RiskModel, RiskError> {
     tiers::check(&settings.tiers).map_err(RiskError::Settings)?;
     let clusters = EmergencyClusters::new(&engine.clusters).ok_or(RiskError::NoCodelist)?;
@@ -164,16 +217,22 @@ pub fn fit_and_score(
     let dev_window = (development.succ_opt().ok_or_else(too_early)?, latest);
     let val_window = (latest.succ_opt().ok_or_else(too_early)?, as_of);
 
+    progress(Stage::DevelopmentYear);
     let dev = features::rows(engine, pop, &clusters, development, Some(dev_window));
     enough(&dev, dev_window.1)?;
+    progress(Stage::ValidationYear);
     let val = features::rows(engine, pop, &clusters, latest, Some(val_window));
     enough(&val, val_window.1)?;
 
+    progress(Stage::Fitting);
     let validated = fit::fit(&dev).map_err(RiskError::Fit)?;
+    progress(Stage::Validating);
     let predicted = validated.score(&val);
     let validation = validate(&predicted, &val.labels);
+    progress(Stage::Refitting);
     let scoring = fit::fit(&val).map_err(RiskError::Fit)?;
 
+    progress(Stage::Scoring);
     let now = features::rows(engine, pop, &clusters, as_of, None);
     let probability = scoring.score(&now);
     let ids: Vec<&str> = now.patients.iter().map(|&p| pop.patients[p as usize].id.as_str()).collect();
@@ -199,7 +258,7 @@ pub fn fit_and_score(
             people_treatment: card::PEOPLE_TREATMENT,
         },
         label: features::LABEL,
-        features: TERMS.iter().map(|t| Feature { term: t.id, definition: t.definition }).collect(),
+        features: TERMS.iter().map(|t| Feature { term: t.id, title: t.title, definition: t.definition }).collect(),
         method: Method {
             description: card::METHOD,
             l2_penalty: fit::L2_PENALTY,
@@ -273,14 +332,20 @@ fn validate(predicted: &[f64], labels: &[bool]) -> Validation {
 }
 
 fn coefficients(scoring: &Fitted, validated: &Fitted) -> Vec<Coefficient> {
-    let row = |term, c: f64, v: f64| Coefficient {
+    let row = |term, title, c: f64, se: Option<f64>, v: f64| Coefficient {
         term,
+        title,
         coefficient: c,
+        standard_error: se,
+        // The usual Wald interval, on the odds-ratio scale.
         odds_ratio: round(math::exp(c), 4),
+        odds_ratio_95: se.map(|se| [round(math::exp(c - 1.96 * se), 4), round(math::exp(c + 1.96 * se), 4)]),
         validated_coefficient: v,
     };
-    std::iter::once(row("intercept", scoring.intercept, validated.intercept))
-        .chain(TERMS.iter().enumerate().map(|(i, t)| row(t.id, scoring.coefficients[i], validated.coefficients[i])))
+    std::iter::once(row("intercept", "Intercept", scoring.intercept, None, validated.intercept))
+        .chain(TERMS.iter().enumerate().map(|(i, t)| {
+            row(t.id, t.title, scoring.coefficients[i], Some(scoring.standard_errors[i]), validated.coefficients[i])
+        }))
         .collect()
 }
 

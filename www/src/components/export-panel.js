@@ -37,6 +37,8 @@ export function mountExportPanel(client, state) {
   document.body.append(printArea);
   let title = '';
   let matching = 0;
+  /** @type {string[]} */
+  let riskColumns = [];
 
   const fileName = (/** @type {string} */ suffix) => `${state.query().cohort}-${state.summary()?.as_of ?? ''}${suffix}`;
   const chosen = () => Array.from(columnsBox.querySelectorAll('input:checked')).map((i) => /** @type {HTMLInputElement} */ (i).value);
@@ -117,14 +119,32 @@ export function mountExportPanel(client, state) {
 
   return {
     element,
-    /** The columns the core offers. @param {string[]} columns */
+    /**
+     * The columns the core offers; those needing the risk model stay off until it is fitted.
+     * @param {{always: string[], withRiskModel: string[]}} columns
+     */
     setColumns(columns) {
-      columnsBox.replaceChildren(...columns.map((c) => {
+      riskColumns = columns.withRiskModel;
+      columnsBox.replaceChildren(...[...columns.always, ...columns.withRiskModel].map((c) => {
         const id = uid(`column-${c}`);
+        const needsModel = riskColumns.includes(c);
         return h('div', { class: 'nhsuk-checkboxes__item' },
-          h('input', { class: 'nhsuk-checkboxes__input', id, type: 'checkbox', value: c, checked: DEFAULT_COLUMNS.includes(c) }),
-          h('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: id, text: fieldTitle(c) }));
+          h('input', { class: 'nhsuk-checkboxes__input', id, type: 'checkbox', value: c, checked: DEFAULT_COLUMNS.includes(c),
+            disabled: needsModel }),
+          h('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: id,
+            text: needsModel ? `${fieldTitle(c)} (once the risk model is fitted)` : fieldTitle(c) }));
       }));
+    },
+    /** The risk model was fitted or dropped: its columns are ticked or taken off. @param {boolean} available */
+    setRiskAvailable(available) {
+      for (const c of riskColumns) {
+        const box = /** @type {HTMLInputElement | null} */ (columnsBox.querySelector(`input[value="${c}"]`));
+        if (!box) continue;
+        box.disabled = !available;
+        box.checked = available;
+        const label = box.nextElementSibling;
+        if (label) label.textContent = available ? fieldTitle(c) : `${fieldTitle(c)} (once the risk model is fitted)`;
+      }
     },
     /** @param {string} listTitle @param {number} rows */
     setList(listTitle, rows) {

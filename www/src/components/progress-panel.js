@@ -14,6 +14,7 @@ export function progressText(p) {
   }
   if (p.stage === 'building') return 'Sorting events by patient…';
   if (p.stage === 'analysing') return 'Drawing up the lists…';
+  if (p.stage === 'risk') return `Step ${p.step} of ${p.steps}: ${p.description}…`;
   return '';
 }
 

@@ -77,6 +77,13 @@ export function mountWorklist(root, client, handlers) {
   const ageBand = filterSelect('age-band', 'Age band', AGE_BANDS.map((b) => [b, b]));
   const missing = filterSelect('missing', 'Missing check', []);
   const flag = filterSelect('flag', 'Core20PLUS5 or smoking', FLAGS);
+  // Filled from the risk model's tiers once it is fitted (the Risk tiers tab).
+  const tier = filterSelect('tier', 'Emergency admission risk tier', []);
+  const tierHint = h('div', { class: 'nhsuk-hint cf-filter__hint', text: 'Fit the model in Risk tiers first' });
+  tier.group.insertBefore(tierHint, tier.select);
+  tier.select.disabled = true;
+  /** @type {import('../protocol.js').RiskFit | null} */
+  let risk = null;
   // The priority rule: up to three keys in order, each choosable once.
   const priorityKeys = DEFAULT_PRIORITY.map((key, i) => {
     const f = filterSelect(`priority-${i}`, i === 0 ? 'First' : 'Then', PRIORITY_KEYS);
@@ -92,7 +99,7 @@ export function mountWorklist(root, client, handlers) {
   const search = h('input', { class: 'nhsuk-input', id: searchId, name: 'search', type: 'search', autocomplete: 'off',
     'aria-describedby': `${searchId}-hint` });
   const filters = h('form', { class: 'cf-filters', 'aria-label': 'Filter the list', novalidate: true },
-    segment.group, imd.group, ethnicity.group, ageBand.group, flag.group, missing.group,
+    segment.group, imd.group, ethnicity.group, ageBand.group, flag.group, tier.group, missing.group,
     h('div', { class: 'nhsuk-form-group cf-filter cf-filter--search' },
       h('label', { class: 'nhsuk-label', for: searchId, text: 'Search' }),
       h('div', { class: 'nhsuk-hint', id: `${searchId}-hint`, text: 'Name, NHS number or practice id' }),
@@ -109,10 +116,15 @@ export function mountWorklist(root, client, handlers) {
       { header: 'IMD quintile', cell: (r) => imdTitle(r.imd_quintile), width: '7em', sort: 'imd_quintile' },
       { header: 'Segment', cell: (r) => segmentTitle(r.segment), width: '11em', sort: 'segment' },
       { header: 'Core20PLUS, smoker', cell: flagText, width: '8em' },
+      { header: 'Admission risk', cell: (r) => (r.risk ? `${r.risk.percent.toFixed(1)}% (tier ${r.risk.tier})` : '—'), width: '8.5em', sort: 'risk' },
       { header: 'Missing checks or reason', cell: (r) => (missingChecks(r).join(', ') || firstReason(r)), sort: 'missing_checks' },
     ]),
     onOpen: (row, index) => open(row, index),
     onSort: (key) => {
+      if (key === 'risk' && !risk) {
+        handlers.onError('Fit the emergency admission risk model first (the Risk tiers tab) to sort by risk.');
+        return;
+      }
       // Choosing the sorted column again turns its order round.
       const descending = query.sort === key ? !query.descending : false;
       update({ sort: key, descending });
@@ -158,6 +170,7 @@ export function mountWorklist(root, client, handlers) {
       ageBands: one(ageBand.select),
       missingCheck: missing.select.value || null,
       flags: one(flag.select),
+      tiers: tier.select.value ? [Number(tier.select.value)] : [],
       priority: priorityKeys.map((k) => k.select.value).filter((v, i, all) => v && all.indexOf(v) === i),
       search: search.value,
       ...change,
@@ -169,7 +182,8 @@ export function mountWorklist(root, client, handlers) {
     const cohort = summary?.cohorts[query.cohort];
     if (!cohort) return;
     // The core's missing-checks order puts the most missing first: a descending count.
-    const countDown = query.sort === 'missing_checks' ? !query.descending : Boolean(query.descending);
+    // So does the risk order (rank 1, the highest risk, first).
+    const countDown = query.sort === 'missing_checks' || query.sort === 'risk' ? !query.descending : Boolean(query.descending);
     table.setSort(query.sort ?? '', countDown);
     try {
       /** @type {import('../protocol.js').Page} */
@@ -203,7 +217,7 @@ export function mountWorklist(root, client, handlers) {
   }
 
   cohortSelect.addEventListener('change', () => choose(cohortSelect.value));
-  for (const s of [segment.select, imd.select, ethnicity.select, ageBand.select, flag.select, missing.select]) s.addEventListener('change', () => update());
+  for (const s of [segment.select, imd.select, ethnicity.select, ageBand.select, flag.select, tier.select, missing.select]) s.addEventListener('change', () => update());
   for (const k of priorityKeys) k.select.addEventListener('change', () => update({ sort: 'priority', descending: false }));
   let typing = 0;
   search.addEventListener('input', () => {
@@ -255,7 +269,29 @@ export function mountWorklist(root, client, handlers) {
       cohortSelect.focus();
     },
     refresh: () => table.refresh(),
-    /** @param {string[]} columns the CSV columns the core offers */
+    /** @param {{always: string[], withRiskModel: string[]}} columns the CSV columns the core offers */
     setColumns: (columns) => exports.setColumns(columns),
+    /**
+     * The risk model was fitted (or dropped): its tiers become a filter and its scores a column.
+     * @param {import('../protocol.js').RiskFit | null} fit
+     * @param {boolean} [redraw] false when a new summary is about to be drawn anyway
+     */
+    setRisk(fit, redraw = true) {
+      risk = fit;
+      tier.select.replaceChildren(h('option', { value: '', text: 'Any' }),
+        ...(fit?.card.tiers ?? []).map((t) => h('option', { value: String(t.tier), text: `${t.tier}: ${t.label}` })));
+      tier.select.disabled = !fit;
+      tierHint.hidden = Boolean(fit);
+      exports.setRiskAvailable(Boolean(fit));
+      const sort = !fit && query.sort === 'risk' ? 'missing_checks' : query.sort;
+      query = { ...query, sort, descending: fit ? query.descending : false };
+      if (redraw && summary) update();
+    },
+    /** Shows the current list for one risk tier, highest risk first. @param {number} n */
+    async showTier(n) {
+      tier.select.value = String(n);
+      await update({ sort: 'risk', descending: false });
+      tier.select.focus();
+    },
   };
 }
