@@ -194,6 +194,8 @@ pub enum CodeSystem {
     Read2,
     /// CTV3 (legacy).
     Ctv3,
+    /// A column of a wide report, mapped to a cluster by a mapping profile.
+    ReportColumn,
 }
 
 impl CodeSystem {
@@ -215,6 +217,7 @@ impl CodeSystem {
             CodeSystem::Dmd => "dm+d",
             CodeSystem::Read2 => "Read v2",
             CodeSystem::Ctv3 => "CTV3",
+            CodeSystem::ReportColumn => "report column",
         }
     }
 }

@@ -12,7 +12,8 @@
 //! - `table`: the row loop shared by both files and the report builder;
 //! - `ids`: the patient id index the events rows are matched against;
 //! - `fields`: one cell at a time (dates, NHS numbers, sex, numbers);
-//! - `patients` and `events`: the rules for each file.
+//! - `patients` and `events`: the rules for each file;
+//! - `wide`: a report of one row a patient, through a mapping profile.
 //!
 //! Diagnostics never quote an NHS number or a name.
 
@@ -22,6 +23,7 @@ mod fields;
 mod ids;
 mod patients;
 mod table;
+pub mod wide;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -113,6 +115,8 @@ pub enum Severity {
 pub enum FileKind {
     Patients,
     Events,
+    /// A wide report: one row a patient, with columns mapped to clusters.
+    Report,
 }
 
 /// One problem found in an input file.
@@ -200,6 +204,20 @@ impl Loader {
     /// a patients file are rejected. May be called for several files.
     pub fn load_events(&mut self, file_name: &str, reader: impl std::io::Read) -> &FileReport {
         let report = events::load(self, file_name, reader);
+        self.reports.push(report);
+        self.reports.last().expect("just pushed")
+    }
+
+    /// Reads a wide report (one row a patient) through a checked mapping
+    /// profile (see [`wide`]). Like a patients file, ids must be unique
+    /// across every patients file and report read.
+    pub fn load_wide(
+        &mut self,
+        file_name: &str,
+        reader: impl std::io::Read,
+        profile: &wide::CheckedProfile,
+    ) -> &FileReport {
+        let report = wide::load(self, file_name, reader, profile);
         self.reports.push(report);
         self.reports.last().expect("just pushed")
     }

@@ -1,11 +1,12 @@
 //! The patients file: one row a person.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 
 use chrono::Datelike;
 
 use crate::codes::Clusters;
-use crate::model::{Date, EthnicityGroup, Patient, Sex};
+use crate::model::{Date, EthnicityGroup, Patient, PatientIdx, PopulationBuilder, Sex};
 
 use super::delimited::PATIENT_FIELDS;
 use super::fields::{self, NhsNumber};
@@ -28,11 +29,25 @@ const DEATH: usize = 10;
 const NAME: usize = 11;
 
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
+    let mapping = loader.mapping.patients.clone();
+    load_with(loader, file, FileKind::Patients, reader, &mapping, |_, _, _, _| {})
+}
+
+/// Reads patient rows with `mapping` naming the headers; `also` is called for
+/// each patient accepted, with the row, to read anything more it holds.
+pub(super) fn load_with(
+    loader: &mut Loader,
+    file: &str,
+    kind: FileKind,
+    reader: impl Read,
+    mapping: &BTreeMap<String, String>,
+    mut also: impl FnMut(&Row, &mut Report, PatientIdx, &mut PopulationBuilder),
+) -> FileReport {
     debug_assert_eq!(PATIENT_FIELDS[NAME].name, "name");
     let report_index = loader.reports.len();
-    let Loader { clusters, mapping, builder, ids, seen, rejected_ids, reports } = loader;
+    let Loader { clusters, builder, ids, seen, rejected_ids, reports, .. } = loader;
     let clusters: &Clusters = clusters;
-    read_rows(file, FileKind::Patients, reader, &PATIENT_FIELDS, &mapping.patients, |row, report| {
+    read_rows(file, kind, reader, &PATIENT_FIELDS, mapping, |row, report| {
         let line = row.line;
         let id = row.get(ID);
         if id.is_empty() {
@@ -70,6 +85,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
         debug_assert_eq!(ids.len(), builder.patients.len() + 1);
         seen.push(Seen { report: report_index, line });
         builder.patients.push(patient);
+        also(row, report, (builder.patients.len() - 1) as PatientIdx, builder);
         true
     })
 }

@@ -91,17 +91,9 @@ impl<'r> Row<'r> {
     /// the row is short.
     #[inline]
     pub fn get(&self, f: usize) -> Cow<'r, str> {
-        let Some(bytes) = self.columns[f].and_then(|c| self.record.get(c)) else {
-            return Cow::Borrowed("");
-        };
-        let bytes = bytes.trim_ascii();
-        let mut flag = false;
-        let cell = delimited::decode(bytes, &mut flag);
-        if flag {
-            self.not_utf8.set(true);
-            Cow::Owned(cell.trim().to_owned())
-        } else {
-            cell
+        match self.columns[f] {
+            Some(c) => self.cell(c),
+            None => Cow::Borrowed(""),
         }
     }
 
@@ -119,6 +111,24 @@ impl<'r> Row<'r> {
     /// The header, as written, of field `f`'s column.
     pub fn header(&self, f: usize) -> Option<&'r str> {
         self.columns[f].map(|c| self.headers[c].as_str())
+    }
+
+    /// Every header of the file, as written.
+    pub fn headers(&self) -> &'r [String] {
+        self.headers
+    }
+
+    /// The trimmed cell in column `c` (by position), for columns no field names.
+    pub fn cell(&self, c: usize) -> Cow<'r, str> {
+        let bytes = self.record.get(c).unwrap_or(b"").trim_ascii();
+        let mut flag = false;
+        let cell = delimited::decode(bytes, &mut flag);
+        if flag {
+            self.not_utf8.set(true);
+            Cow::Owned(cell.trim().to_owned())
+        } else {
+            cell
+        }
     }
 }
 

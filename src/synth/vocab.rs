@@ -225,7 +225,8 @@ fn system_label(system: CodeSystem, cluster: &str) -> &'static str {
         return "dmd";
     }
     match system {
-        CodeSystem::Snomed => "",
+        // The generator writes no report columns.
+        CodeSystem::Snomed | CodeSystem::ReportColumn => "",
         CodeSystem::Dmd => "dmd",
         CodeSystem::Read2 => "read2",
         CodeSystem::Ctv3 => "ctv3",
