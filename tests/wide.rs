@@ -108,3 +108,31 @@ fn a_profile_that_does_not_fit_says_why_and_reads_nothing() {
         ["'Latest BMI date': there is no cluster 'body_mass'", "'Latest BMI': there is no cluster 'body_mass'"]
     );
 }
+
+#[test]
+fn a_preview_shows_the_headers_first_rows_and_a_suggested_profile() {
+    let engine = Engine::new(&Default::default()).unwrap();
+    // The start of the file only, cut in the middle of a line.
+    let p = cohort_finder::ingest::wide::preview("smi-report.csv", &REPORT.as_bytes()[..560], &engine.clusters);
+    assert_eq!(p.headers.len(), 14);
+    assert_eq!(p.headers[4], "On SMI register");
+    assert_eq!(p.rows.len(), 5);
+    assert_eq!(p.rows[0][..5], ["W1", "9434765919", "1970-05-01", "F", "Yes"]);
+    let suggested: Vec<String> =
+        p.suggested.columns.iter().map(|c| format!("{}={}.{}", c.header, c.cluster, c.kind.as_str())).collect();
+    assert_eq!(
+        suggested,
+        [
+            "On SMI register=smi.flag",
+            "SMI diagnosis date=smi.date",
+            "Latest BP date=bp.date",
+            "Latest BP value=bp.value",
+            "Latest BMI date=bmi.date",
+            "Latest BMI=bmi.value",
+            "Smoking status date=smoking.date",
+            "HbA1c date=hba1c.date",
+            "HbA1c=hba1c.value",
+        ]
+    );
+    assert_eq!(p.suggested.patients["date_of_birth"], "Date of Birth");
+}

@@ -12,6 +12,7 @@
 //! names the column it came from: "BP done on 03/11/2026 (Latest BP date …)".
 
 mod profile;
+mod suggest;
 
 use std::io::Read;
 
@@ -21,6 +22,36 @@ use super::{patients, FileKind, FileReport, Loader};
 use crate::codes::Clusters;
 use crate::model::{ClusterId, CodeId, CodeSystem, Date, Event, PatientIdx, PopulationBuilder};
 pub use profile::{CheckedProfile, ClusterColumns, ColumnKind, WideColumn, WideProfile};
+pub use suggest::suggest;
+
+/// How many rows a preview shows.
+pub const PREVIEW_ROWS: usize = 5;
+
+/// A report's headers and first rows, and a suggested profile: what a
+/// mapping screen starts from. `start` is the beginning of the file (its
+/// last line may be cut short; only the first rows are kept).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Preview {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub suggested: WideProfile,
+}
+
+pub fn preview(file: &str, start: &[u8], clusters: &Clusters) -> Preview {
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    super::table::read_rows(file, FileKind::Report, start, &[], &Default::default(), |row, _| {
+        if headers.is_empty() {
+            headers = row.headers().to_vec();
+        }
+        if rows.len() < PREVIEW_ROWS {
+            rows.push((0..headers.len()).map(|c| row.cell(c).into_owned()).collect());
+        }
+        true
+    });
+    let suggested = suggest(&headers, clusters);
+    Preview { headers, rows, suggested }
+}
 
 /// A cluster's columns found in the file, by position.
 struct Found<'p> {
