@@ -30,7 +30,7 @@ const NAME: usize = 11;
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
     debug_assert_eq!(PATIENT_FIELDS[NAME].name, "name");
     let report_index = loader.reports.len();
-    let Loader { clusters, mapping, builder, ids, seen, rejected_ids, reports } = loader;
+    let Loader { clusters, mapping, builder, ids, seen, rejected_ids, reports, .. } = loader;
     let clusters: &Clusters = clusters;
     read_rows(file, FileKind::Patients, reader, &PATIENT_FIELDS, &mapping.patients, |row, report| {
         let line = row.line;

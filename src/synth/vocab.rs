@@ -227,6 +227,7 @@ fn system_label(system: CodeSystem, cluster: &str) -> &'static str {
         CodeSystem::Dmd => "dmd",
         CodeSystem::Read2 => "read2",
         CodeSystem::Ctv3 => "ctv3",
+        _ => "",
     }
 }
 

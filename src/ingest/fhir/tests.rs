@@ -1,0 +1,1 @@
+//! FHIR loading, resource by resource.
