@@ -30,7 +30,7 @@ pub struct UnmappedCode {
 /// The codes that matched no cluster, most frequent first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UnmappedCodes {
-    /// Distinct codes loaded.
+    /// Distinct codes with at least one event.
     pub codes: u64,
     /// Distinct codes matching no cluster, and their events.
     pub unmapped: u64,
@@ -53,13 +53,11 @@ pub fn unmapped_codes(population: &Population, clusters: &Clusters, limit: usize
     let mut counts = vec![(0u64, 0u64, u32::MAX); unmapped.len()];
     for p in 0..population.patients.len() as u32 {
         for &code in &population.events.code[population.event_range(p)] {
-            if unmapped[code as usize] {
-                let c = &mut counts[code as usize];
-                c.0 += 1;
-                if c.2 != p {
-                    c.1 += 1;
-                    c.2 = p;
-                }
+            let c = &mut counts[code as usize];
+            c.0 += 1;
+            if c.2 != p {
+                c.1 += 1;
+                c.2 = p;
             }
         }
     }
@@ -80,7 +78,7 @@ pub fn unmapped_codes(population: &Population, clusters: &Clusters, limit: usize
         })
         .collect::<Vec<_>>();
     UnmappedCodes {
-        codes: codes.len() as u64,
+        codes: counts.iter().filter(|c| c.0 > 0).count() as u64,
         unmapped: total as u64,
         unmapped_events,
         not_shown: (total - shown.len()) as u64,

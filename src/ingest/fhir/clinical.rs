@@ -193,11 +193,15 @@ pub(super) fn load(ctx: &mut Ctx, kind: Kind, res: &Value, line: u64) -> Outcome
     }
 }
 
-/// The day a resource happened: the first of `keys` present (a `…Period`
-/// key reads its `start`).
+/// The day a resource happened: the first of `keys` present (a period
+/// reads its `start`).
 fn day(res: &Value, keys: &[&'static str]) -> Result<Date, Reject> {
     for &key in keys {
-        let t = if key.ends_with("Period") { res.get(key).and_then(|p| text(p, "start")) } else { text(res, key) };
+        let t = if key.ends_with("Period") || key == "period" {
+            res.get(key).and_then(|p| text(p, "start"))
+        } else {
+            text(res, key)
+        };
         if let Some(t) = t {
             return date(t).map_err(|e| Reject("invalid_date", key, format!("{key}: {e}")));
         }
@@ -341,7 +345,8 @@ fn quantity(
     let Some(m) = measure else {
         return (Some(value), unit.map(units::canonical));
     };
-    match units::convert(value, unit, &m.unit, m.convert, m.places) {
+    let target = units::Target { unit: &m.unit, also: &m.also, conversion: m.convert, places: m.places };
+    match units::convert(value, unit, target) {
         Converted::Same(v) => (Some(v), Some(m.unit.clone())),
         Converted::From { value, unit } => (Some(value), Some(unit)),
         Converted::Unknown => {

@@ -128,6 +128,9 @@ pub struct LoincMeasure {
     pub name: String,
     pub snomed: Option<String>,
     pub unit: String,
+    /// Other spellings of `unit` (UCUM annotations such as `{score}`).
+    #[serde(default)]
+    pub also: Vec<String>,
     pub convert: Option<Conversion>,
     #[serde(default)]
     pub places: usize,

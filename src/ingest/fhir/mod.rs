@@ -437,6 +437,11 @@ pub(super) fn resolve_pending(loader: &mut Loader) {
             }
         }
     }
+    // What was found at the end goes among the file's other diagnostics, by line.
+    let touched: HashSet<usize> = pending.iter().map(|p| p.report).collect();
+    for r in touched {
+        reports[r].inner.diagnostics.sort_by_key(|d| d.line);
+    }
     loader.reports = reports.into_iter().map(|r| r.inner).collect();
 }
 

@@ -333,7 +333,7 @@ mod tests {
         let text = "{\"resourceType\": \"Bundle\", \"entry\": [\n{\"resource\": {\"resourceType\": \"Patient\"}},\n{\"resource\": {\"resourceType\": \"Observation\",}}\n]}";
         assert_eq!(
             items(text, Shape::Document),
-            ["\"Patient\"  line 2", "error 3:Some(47) malformed JSON: trailing comma"]
+            ["\"Patient\"  line 2", "error 3:Some(45) malformed JSON: trailing comma"]
         );
     }
 
@@ -344,7 +344,7 @@ mod tests {
             items(text, Shape::Ndjson),
             [
                 "\"Patient\"  line 1",
-                "error 3:Some(43) malformed JSON: expected `:`",
+                "error 3:Some(42) malformed JSON: expected `:`",
                 "\"Condition\"  line 4",
                 "error 5:Some(21) the JSON ends early (truncated file?): EOF while parsing a string"
             ]

@@ -47,21 +47,29 @@ pub fn canonical(unit: &str) -> String {
     }
 }
 
-/// `value` in `unit` (as written) as a value in `target` (canonical).
-pub fn convert(
-    value: f64,
-    unit: Option<&str>,
-    target: &str,
-    conversion: Option<Conversion>,
-    places: usize,
-) -> Converted {
+/// What a measure's values are stored in, and what else is taken for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'t> {
+    /// The unit the rules read (canonical spelling).
+    pub unit: &'t str,
+    /// Other spellings meaning the same unit (such as `{score}`).
+    pub also: &'t [String],
+    pub conversion: Option<Conversion>,
+    /// Decimal places a converted value is rounded to.
+    pub places: usize,
+}
+
+/// `value` in `unit` (as written) as a value in the target's unit.
+pub fn convert(value: f64, unit: Option<&str>, target: Target) -> Converted {
     let Some(unit) = unit.map(canonical).filter(|u| !u.is_empty()) else {
         // No unit given: the value is taken to be in the rules' unit.
         return Converted::Same(value);
     };
-    if unit == target || unit.eq_ignore_ascii_case(target) {
+    if unit.eq_ignore_ascii_case(target.unit) || target.also.iter().any(|a| unit.eq_ignore_ascii_case(a)) {
         return Converted::Same(value);
     }
+    let (conversion, places) = (target.conversion, target.places);
+    let target = target.unit;
     let converted = match (conversion, unit.as_str()) {
         (Some(Conversion::Cholesterol), "mg/dL") => value / 38.67,
         (Some(Conversion::Glucose), "mg/dL") => value / 18.016,
@@ -74,6 +82,17 @@ pub fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn convert(
+        value: f64,
+        unit: Option<&str>,
+        target: &str,
+        conversion: Option<Conversion>,
+        places: usize,
+    ) -> Converted {
+        let also = ["{score}".to_owned()];
+        super::convert(value, unit, Target { unit: target, also: &also, conversion, places })
+    }
 
     #[test]
     fn us_laboratory_units_become_uk_ones() {
@@ -102,5 +121,6 @@ mod tests {
         assert_eq!(convert(5.2, None, "mmol/L", None, 0), Converted::Same(5.2));
         assert_eq!(convert(2.0, Some("g/L"), "mmol/L", Some(Conversion::Cholesterol), 1), Converted::Unknown);
         assert_eq!(canonical("kg/m^2"), "kg/m2");
+        assert_eq!(convert(5.0, Some("{score}"), "AUDIT-C score", None, 0), Converted::Same(5.0));
     }
 }
