@@ -337,6 +337,7 @@ fn bench_fhir(patients: usize, seed: u64) -> Result<(), String> {
             pop.patients.len(),
             pop.events.len()
         );
+        secs
     };
     run("csv", p.len() + e.len(), &|l| {
         l.load_patients("patients.csv", &p[..]);
@@ -345,13 +346,17 @@ fn bench_fhir(patients: usize, seed: u64) -> Result<(), String> {
     run("ndjson", ndjson.len(), &|l| {
         l.load_fhir("practice.ndjson", &ndjson[..]);
     });
-    run("ndjson.gz", gzipped.len(), &|l| {
+    let gz_secs = run("ndjson.gz", gzipped.len(), &|l| {
         l.load_fhir("practice.ndjson.gz", &gzipped[..]);
     });
     run("bundle", bundle.len(), &|l| {
         l.load_fhir("practice.json", &bundle[..]);
     });
-    println!("(ndjson.gz: MB are compressed bytes; {:.1} MB uncompressed)", mb(ndjson.len()));
+    println!(
+        "(ndjson.gz: MB are compressed bytes; {:.1} MB uncompressed, {:.1} MB/s of JSON)",
+        mb(ndjson.len()),
+        mb(ndjson.len()) / gz_secs
+    );
     Ok(())
 }
 

@@ -112,7 +112,7 @@ pub fn ndjson(mut reader: impl BufRead, on: &mut dyn FnMut(Item)) {
 /// they are parsed; any other resource whole, at the end.
 pub fn document(reader: impl Read, on: &mut dyn FnMut(Item)) {
     let position = Rc::new(Cell::new(Position { line: 1, marking: false, marked: 1 }));
-    let tracked = Tracked { inner: reader, position: Rc::clone(&position) };
+    let tracked = Tracked::new(reader, Rc::clone(&position));
     let mut de = serde_json::Deserializer::from_reader(tracked);
     let top = TopLevel { on: &mut *on, position: &position };
     match top.deserialize(&mut de) {
@@ -160,16 +160,34 @@ struct Position {
 
 /// Counts line ends in the bytes serde_json reads (it reads a byte at a
 /// time and looks one byte ahead, so the count is exact at a value's start).
+/// Buffered itself, so that each byte costs a copy, not a call into the
+/// reader below.
 struct Tracked<R> {
     inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
     position: Rc<Cell<Position>>,
 }
 
+impl<R: Read> Tracked<R> {
+    fn new(inner: R, position: Rc<Cell<Position>>) -> Tracked<R> {
+        Tracked { inner, buf: vec![0; 1 << 16].into_boxed_slice(), pos: 0, len: 0, position }
+    }
+}
+
 impl<R: Read> Read for Tracked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.len {
+            self.len = self.inner.read(&mut self.buf)?;
+            self.pos = 0;
+        }
+        let n = out.len().min(self.len - self.pos);
+        let bytes = &self.buf[self.pos..self.pos + n];
+        out[..n].copy_from_slice(bytes);
+        self.pos += n;
         let mut p = self.position.get();
-        for &b in &buf[..n] {
+        for &b in bytes {
             if p.marking && !b.is_ascii_whitespace() && b != b',' {
                 p.marking = false;
                 p.marked = p.line;
