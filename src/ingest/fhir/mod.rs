@@ -188,9 +188,7 @@ impl Ctx<'_> {
     fn item(&mut self, item: Item) {
         match item {
             Item::Resource { resource, full_url, line } => self.resource(resource, full_url.as_deref(), line),
-            Item::Malformed { line, column, message } => {
-                let kind = if message.starts_with("the JSON ends early") { "truncated_json" } else { "malformed_json" };
-                let kind = if column.is_none() { "read_error" } else { kind };
+            Item::Malformed { line, column, kind, message } => {
                 let rest = match self.fhir.format.as_str() {
                     "ndjson" => "; this line was not read, the next lines were",
                     "bundle" => "; the entries before this point were loaded, none after",
@@ -198,10 +196,8 @@ impl Ctx<'_> {
                 };
                 self.report.push_at(line, column, None, super::Severity::Error, kind, || format!("{message}{rest}"));
             }
-            Item::BundleType(t) => {
-                self.fhir.format = "bundle".into();
-                self.fhir.bundle_type = Some(t);
-            }
+            Item::Bundle => self.fhir.format = "bundle".into(),
+            Item::BundleType(t) => self.fhir.bundle_type = Some(t),
             Item::EmptyEntry { line } => {
                 self.fhir.format = "bundle".into();
                 self.report.warning(line, None, "entry_without_resource", || {
@@ -254,7 +250,9 @@ impl Ctx<'_> {
     fn count(&mut self, kind: &str, outcome: Outcome) {
         let r = &mut self.report.inner;
         r.read += 1;
-        let name = if self.fhir.resources.len() < MAX_NAMES || self.fhir.resources.contains_key(kind) {
+        // The types read keep their names; unknown ones up to a limit.
+        let known = kind == "Patient" || clinical::Kind::of(kind).is_some();
+        let name = if known || self.fhir.resources.len() < MAX_NAMES || self.fhir.resources.contains_key(kind) {
             kind
         } else {
             "(other)"

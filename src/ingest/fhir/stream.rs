@@ -32,9 +32,12 @@ pub enum Item {
     /// A resource, with its Bundle entry's `fullUrl`, and the line it starts on.
     Resource { resource: Value, full_url: Option<String>, line: u64 },
     /// A syntax or read error: nothing more is read from this line (NDJSON)
-    /// or this document.
-    Malformed { line: u64, column: Option<u64>, message: String },
-    /// A Bundle's `type`, when the document is a Bundle.
+    /// or this document. `kind` is `malformed_json`, `truncated_json` or
+    /// `read_error`.
+    Malformed { line: u64, column: Option<u64>, kind: &'static str, message: String },
+    /// The document is a Bundle.
+    Bundle,
+    /// A Bundle's `type`.
     BundleType(String),
     /// A Bundle entry with no resource (a transaction's delete, say).
     EmptyEntry { line: u64 },
@@ -84,11 +87,8 @@ pub fn ndjson(mut reader: impl BufRead, on: &mut dyn FnMut(Item)) {
             Ok(0) => return,
             Ok(_) => {}
             Err(e) => {
-                on(Item::Malformed {
-                    line: line + 1,
-                    column: None,
-                    message: format!("the file could not be read: {e}"),
-                });
+                let message = format!("the file could not be read: {e}");
+                on(Item::Malformed { line: line + 1, column: None, kind: "read_error", message });
                 return;
             }
         }
@@ -141,12 +141,14 @@ fn malformed(e: &serde_json::Error, line: u64) -> Item {
         None => text,
     };
     let (line, column) = if line == 0 { (e.line() as u64, e.column() as u64) } else { (line, e.column() as u64) };
-    let message = if e.is_eof() {
-        format!("the JSON ends early (truncated file?): {message}")
+    let (kind, message) = if e.is_io() {
+        ("read_error", format!("the file could not be read: {message}"))
+    } else if e.is_eof() {
+        ("truncated_json", format!("the JSON ends early (truncated file?): {message}"))
     } else {
-        format!("malformed JSON: {message}")
+        ("malformed_json", format!("malformed JSON: {message}"))
     };
-    Item::Malformed { line: line.max(1), column: Some(column), message }
+    Item::Malformed { line: line.max(1), column: Some(column), kind, message }
 }
 
 /// Where the parser is: lines counted in the bytes it has taken, and the
@@ -242,6 +244,9 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                 "resourceType" => {
                     let v: Value = map.next_value()?;
                     is_bundle = Some(v.as_str() == Some("Bundle"));
+                    if is_bundle == Some(true) {
+                        (self.on)(Item::Bundle);
+                    }
                     fields.insert(key, v);
                 }
                 "type" if is_bundle == Some(true) => {
@@ -317,8 +322,9 @@ mod tests {
                 Item::Resource { resource, full_url, line } => {
                     format!("{} {} line {line}", resource["resourceType"], full_url.unwrap_or_default())
                 }
-                Item::Malformed { line, column, message } => format!("error {line}:{column:?} {message}"),
-                Item::BundleType(t) => format!("bundle {t}"),
+                Item::Malformed { line, column, message, .. } => format!("error {line}:{column:?} {message}"),
+                Item::Bundle => "bundle".into(),
+                Item::BundleType(t) => format!("type {t}"),
                 Item::EmptyEntry { line } => format!("empty {line}"),
             })
         };
@@ -342,7 +348,7 @@ mod tests {
         let text = "{\n \"resourceType\": \"Bundle\",\n \"type\": \"collection\",\n \"entry\": [\n  {\n   \"fullUrl\": \"urn:uuid:1\",\n   \"resource\": {\"resourceType\": \"Patient\"}\n  },\n  {\"resource\": {\"resourceType\": \"Observation\"}},\n  {\"request\": {}}\n ]\n}\n";
         assert_eq!(
             items(text, Shape::Document),
-            ["bundle collection", "\"Patient\" urn:uuid:1 line 5", "\"Observation\"  line 9", "empty 10"]
+            ["bundle", "type collection", "\"Patient\" urn:uuid:1 line 5", "\"Observation\"  line 9", "empty 10"]
         );
     }
 
@@ -351,7 +357,7 @@ mod tests {
         let text = "{\"resourceType\": \"Bundle\", \"entry\": [\n{\"resource\": {\"resourceType\": \"Patient\"}},\n{\"resource\": {\"resourceType\": \"Observation\",}}\n]}";
         assert_eq!(
             items(text, Shape::Document),
-            ["\"Patient\"  line 2", "error 3:Some(45) malformed JSON: trailing comma"]
+            ["bundle", "\"Patient\"  line 2", "error 3:Some(45) malformed JSON: trailing comma"]
         );
     }
 
