@@ -46,7 +46,7 @@ pub fn write(patients_csv: &[u8], events_csv: &[u8], shape: Shape, mut out: impl
                     out.write_all(b",\n")?;
                 }
                 first = false;
-                let url = format!("urn:uuid:{}-{}", resource["resourceType"].as_str().unwrap_or(""), written);
+                let url = format!("urn:uuid:00000000-0000-4000-8000-{written:012}");
                 serde_json::to_writer(&mut *out, &json!({ "fullUrl": url, "resource": resource }))?;
             }
         }

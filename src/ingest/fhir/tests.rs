@@ -232,3 +232,14 @@ fn not_json_at_all_is_one_clear_error() {
     assert_eq!((d.line, d.column_number, d.kind), (1, Some(1), "malformed_json"));
     assert_eq!(d.message, "malformed JSON: expected value; nothing after this point was read");
 }
+
+#[test]
+fn fhir_resources_find_patients_from_a_csv_file() {
+    let mut loader = Loader::new(Arc::new(Clusters::builtin()), ColumnMapping::default());
+    loader.load_patients("patients.csv", &b"patient_id,date_of_birth\nP1,1980-01-01\n"[..]);
+    loader.load_fhir("obs.ndjson", ndjson(&[bmi(json!({"reference": "Patient/P1"}))]).as_bytes());
+    let (pop, files) = loader.finish();
+    assert_eq!(codes(&pop, 0), ["60621009"]);
+    assert_eq!((files[1].read, files[1].accepted), (1, 1));
+    assert_eq!(pop.events.value(0), Some(24.5));
+}
