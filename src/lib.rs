@@ -110,6 +110,7 @@ impl Engine {
     /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`.
     pub fn report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> Report {
         let analysis = analysis::analyse(&self.plan, pop, as_of);
-        report::build(&self.plan, pop, &analysis, files)
+        let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
+        report::build(&self.plan, pop, &analysis, files, unmapped)
     }
 }

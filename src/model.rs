@@ -194,6 +194,18 @@ pub enum CodeSystem {
     Read2,
     /// CTV3 (legacy).
     Ctv3,
+    /// LOINC, from FHIR input: codes without a mapping to SNOMED CT.
+    Loinc,
+    /// RxNorm (US medicines), from FHIR input.
+    #[serde(rename = "rxnorm")]
+    RxNorm,
+    /// CVX (US vaccines), from FHIR input.
+    Cvx,
+    /// ICD-10 (WHO, UK or CM editions), from FHIR input.
+    #[serde(rename = "icd10")]
+    Icd10,
+    /// Any other code system a FHIR file names.
+    Other,
     /// A column of a wide report, mapped to a cluster by a mapping profile.
     ReportColumn,
 }
@@ -217,6 +229,11 @@ impl CodeSystem {
             CodeSystem::Dmd => "dm+d",
             CodeSystem::Read2 => "Read v2",
             CodeSystem::Ctv3 => "CTV3",
+            CodeSystem::Loinc => "LOINC",
+            CodeSystem::RxNorm => "RxNorm",
+            CodeSystem::Cvx => "CVX",
+            CodeSystem::Icd10 => "ICD-10",
+            CodeSystem::Other => "other",
             CodeSystem::ReportColumn => "report column",
         }
     }

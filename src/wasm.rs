@@ -145,6 +145,16 @@ impl Session {
         serde_json::to_string(self.loader().load_events(name, reader)).unwrap()
     }
 
+    /// Streams a FHIR R4 file (Bundle, NDJSON or one resource; gzipped or
+    /// not), as [`Session::load_patients`]. A resource whose patient is not
+    /// read yet waits for `finishLoading` (`fhir.pending` here); the
+    /// analysis report's `input` has the final counts.
+    #[wasm_bindgen(js_name = loadFhir)]
+    pub fn load_fhir(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
+        let reader = CallbackReader::new(size, read, progress);
+        serde_json::to_string(self.loader().load_fhir(name, reader)).unwrap()
+    }
+
     /// Ends loading and builds the population; returns the patient and event counts.
     #[wasm_bindgen(js_name = finishLoading)]
     pub fn finish_loading(&mut self) -> Result<String, JsError> {

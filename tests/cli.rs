@@ -134,3 +134,40 @@ fn summary_compare_and_risk_run_as_documented() {
     assert!(out.stdout.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn analyse_reads_fhir_files_and_folders_as_it_reads_csv() {
+    let fx = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fhir");
+    let (bulk, intl, mixed, uk) = (
+        format!("{fx}/bulk"),
+        format!("{fx}/international_bundle.json"),
+        format!("{fx}/mixed.ndjson"),
+        format!("{fx}/uk_core_bundle.json"),
+    );
+    let out = cli(&["analyse", "--fhir", &bulk, &intl, &mixed, &uk, "--as-of", "2026-11-23"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fhir: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (patients, events) = (format!("{fx}/csv/patients.csv"), format!("{fx}/csv/events.csv"));
+    let out = cli(&["analyse", "--patients", &patients, "--events", &events, "--as-of", "2026-11-23"]);
+    let csv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(fhir["cohorts"], csv["cohorts"]);
+    // The folder is walked in sorted order: Patient.ndjson comes last.
+    let files: Vec<&String> = fhir["input"].as_object().unwrap().keys().collect();
+    assert_eq!(files.len(), 8);
+    assert!(files[4].ends_with("bulk/Patient.ndjson"), "{files:?}");
+    assert_eq!(fhir["input"][&uk]["kind"], "fhir");
+    assert_eq!(fhir["unmapped_codes"]["unmapped"], 3);
+
+    let both = cli(&["analyse", "--patients", &patients, "--events", &events, "--fhir", &uk]);
+    assert!(!both.status.success());
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("cannot be used with"),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+    let neither = cli(&["summary"]);
+    assert_eq!(
+        String::from_utf8_lossy(&neither.stderr),
+        "cohort-finder: give the extract: --patients FILE --events FILE..., or --fhir PATH...\n"
+    );
+}

@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort_finder::compare::practices::{Comparison, Source};
 use cohort_finder::compare::{lists, summary};
-use cohort_finder::ingest::ColumnMapping;
+use cohort_finder::ingest::{ColumnMapping, Loader};
 use cohort_finder::model::{Date, Population};
 use cohort_finder::risk::admission::{self, RiskSettings};
 use cohort_finder::rules::{RuleOptions, RuleSource};
@@ -139,6 +139,13 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Time FHIR ingest: a synthetic practice as NDJSON, gzipped NDJSON and a Bundle, read in memory.
+    BenchFhir {
+        #[arg(long, default_value_t = 50_000)]
+        patients: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// List the cohorts, segments and settings, or one cluster's codes as CSV.
     Definitions {
         #[command(flatten)]
@@ -178,14 +185,19 @@ enum ListFormat {
     Nhs,
 }
 
-/// One practice's export and the date to draw its lists up for.
+/// One practice's export and the date to draw its lists up for: a
+/// patients file and events files, or FHIR files.
 #[derive(clap::Args)]
 struct ExtractArgs {
-    #[arg(long)]
-    patients: PathBuf,
+    #[arg(long, requires = "events", conflicts_with = "fhir")]
+    patients: Option<PathBuf>,
     /// One or more events files.
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, num_args = 1.., requires = "patients", conflicts_with = "fhir")]
     events: Vec<PathBuf>,
+    /// FHIR R4 files (Bundle, NDJSON or one resource; gzipped or not), or
+    /// folders of them (.json, .ndjson, .gz), instead of --patients and --events.
+    #[arg(long, num_args = 1..)]
+    fhir: Vec<PathBuf>,
     /// The date the lists are drawn up for (default: today).
     #[arg(long)]
     as_of: Option<Date>,
@@ -194,19 +206,158 @@ struct ExtractArgs {
     mapping: Option<PathBuf>,
 }
 
+impl ExtractArgs {
+    /// Reads the files into `loader`: CSV or FHIR, one or the other.
+    fn read_into(&self, loader: &mut Loader) -> Result<(), String> {
+        match (&self.patients, self.fhir.is_empty()) {
+            (Some(patients), true) => {
+                load_csv(loader, patients, &self.events)?;
+                Ok(())
+            }
+            (None, false) => {
+                for path in fhir_files(&self.fhir)? {
+                    loader.load_fhir(&path.display().to_string(), open(&path)?);
+                }
+                Ok(())
+            }
+            (Some(_), false) => Err("give --patients and --events, or --fhir, not both".into()),
+            (None, true) => Err("give the extract: --patients FILE --events FILE..., or --fhir PATH...".into()),
+        }
+    }
+
+    /// The extract's name: the patients file's, or the first FHIR path's.
+    fn stem(&self) -> String {
+        file_stem(self.patients.as_deref().or(self.fhir.first().map(PathBuf::as_path)).unwrap_or(Path::new("")))
+    }
+}
+
+fn load_csv(loader: &mut Loader, patients: &Path, events: &[PathBuf]) -> Result<(), String> {
+    loader.load_patients(&patients.display().to_string(), open(patients)?);
+    for path in events {
+        loader.load_events(&path.display().to_string(), open(path)?);
+    }
+    Ok(())
+}
+
+/// The FHIR files named: files as given, folders walked (sorted, with
+/// their subfolders) for .json, .ndjson, .jsonl and .gz files.
+fn fhir_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .map(|e| e.map(|e| e.path()).map_err(|e| format!("{}: {e}", dir.display())))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else {
+                let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+                if [".json", ".ndjson", ".jsonl", ".gz"].iter().any(|e| name.ends_with(e)) {
+                    out.push(path);
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = out.len();
+            walk(path, &mut out)?;
+            if out.len() == before {
+                return Err(format!("{}: no .json, .ndjson or .gz files in this folder", path.display()));
+            }
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// Reads an extract into a population, with its file reports.
 fn load(
+    engine: &Engine,
+    extract: &ExtractArgs,
+) -> Result<(Population, Vec<cohort_finder::ingest::FileReport>), String> {
+    let mut loader = engine.loader(column_mapping(extract.mapping.as_deref())?);
+    extract.read_into(&mut loader)?;
+    Ok(loader.finish())
+}
+
+/// Reads a CSV extract (patients and events files) into a population.
+fn load_csv_extract(
     engine: &Engine,
     patients: &Path,
     events: &[PathBuf],
     mapping: Option<&Path>,
 ) -> Result<(Population, Vec<cohort_finder::ingest::FileReport>), String> {
     let mut loader = engine.loader(column_mapping(mapping)?);
-    loader.load_patients(&patients.display().to_string(), open(patients)?);
-    for path in events {
-        loader.load_events(&path.display().to_string(), open(path)?);
-    }
+    load_csv(&mut loader, patients, events)?;
     Ok(loader.finish())
+}
+
+/// Reads one synthetic practice as CSV and as FHIR in three shapes, and
+/// prints each one's throughput (bytes read, in MB of 10^6 bytes, over the
+/// time to read them and build the population).
+fn bench_fhir(patients: usize, seed: u64) -> Result<(), String> {
+    use cohort_finder::synth::fhir::{self as synth_fhir, Shape};
+    let date: Date = "2026-11-23".parse().expect("a valid date");
+    let config = SynthConfig {
+        patients,
+        seed,
+        deprivation: Deprivation::Average,
+        extract_date: date,
+        practice_code: "Y00001".into(),
+    };
+    let (mut p, mut e) = (Vec::new(), Vec::new());
+    synth::generate(&config, &cohort_finder::codes::Clusters::builtin(), &mut p, &mut e).map_err(|e| e.to_string())?;
+    let mut ndjson = Vec::new();
+    let resources = synth_fhir::write(&p, &e, Shape::Ndjson, &mut ndjson).map_err(|e| e.to_string())?;
+    let mut bundle = Vec::new();
+    synth_fhir::write(&p, &e, Shape::Bundle, &mut bundle).map_err(|e| e.to_string())?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&ndjson).map_err(|e| e.to_string())?;
+    let gzipped = gz.finish().map_err(|e| e.to_string())?;
+    eprintln!("{patients} patients, {resources} resources");
+    let engine = Engine::new(&EngineConfig::default()).map_err(|e| e.to_string())?;
+    let mb = |n: usize| n as f64 / 1e6;
+    let run = |label: &str, bytes: usize, load: &dyn Fn(&mut Loader)| {
+        let started = Instant::now();
+        let mut loader = engine.loader(ColumnMapping::default());
+        load(&mut loader);
+        let (pop, files) = loader.finish();
+        let secs = started.elapsed().as_secs_f64();
+        let rejected: u64 = files.iter().map(|f| f.rejected).sum();
+        println!(
+            "{label:<14} {:>8.1} MB {:>7.2} s {:>7.1} MB/s  ({} patients, {} events, {rejected} rejected)",
+            mb(bytes),
+            secs,
+            mb(bytes) / secs,
+            pop.patients.len(),
+            pop.events.len()
+        );
+        secs
+    };
+    run("csv", p.len() + e.len(), &|l| {
+        l.load_patients("patients.csv", &p[..]);
+        l.load_events("events.csv", &e[..]);
+    });
+    run("ndjson", ndjson.len(), &|l| {
+        l.load_fhir("practice.ndjson", &ndjson[..]);
+    });
+    let gz_secs = run("ndjson.gz", gzipped.len(), &|l| {
+        l.load_fhir("practice.ndjson.gz", &gzipped[..]);
+    });
+    run("bundle", bundle.len(), &|l| {
+        l.load_fhir("practice.json", &bundle[..]);
+    });
+    println!(
+        "(ndjson.gz: MB are compressed bytes; {:.1} MB uncompressed, {:.1} MB/s of JSON)",
+        mb(ndjson.len()),
+        mb(ndjson.len()) / gz_secs
+    );
+    Ok(())
 }
 
 fn column_mapping(path: Option<&Path>) -> Result<ColumnMapping, String> {
@@ -299,16 +450,14 @@ fn run(cli: Cli) -> Result<(), String> {
             eprintln!("wrote {} patients and {} events to {}", summary.patients, summary.events, out.display());
             Ok(())
         }
-        Command::Analyse { rules, extract: ExtractArgs { patients, events, as_of, mapping }, format, out, timings } => {
+        Command::Analyse { rules, extract, format, out, timings } => {
             let started = Instant::now();
             let engine = engine(&rules)?;
-            let mapping = column_mapping(mapping.as_deref())?;
+            let mapping = column_mapping(extract.mapping.as_deref())?;
             let t_rules = started.elapsed();
             let mut loader = engine.loader(mapping);
-            loader.load_patients(&patients.display().to_string(), open(&patients)?);
-            for path in &events {
-                loader.load_events(&path.display().to_string(), open(path)?);
-            }
+            extract.read_into(&mut loader)?;
+            let as_of = extract.as_of;
             let t_read = started.elapsed();
             let (population, files) = loader.finish();
             let t_load = started.elapsed();
@@ -343,9 +492,9 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Summary { rules, extract, practice_code, out } => {
             let engine = engine(&rules)?;
-            let (pop, files) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
+            let (pop, files) = load(&engine, &extract)?;
             let report = engine.report(&pop, files, extract.as_of.unwrap_or_else(today));
-            let code = practice_code.unwrap_or_else(|| file_stem(&extract.patients));
+            let code = practice_code.unwrap_or_else(|| extract.stem());
             emit(&summary::summarise(&engine, &pop, &report, &code).disclosed().to_json(), out.as_deref())
         }
         Command::Compare { rules, summaries, extracts, as_of, funnel, dimension, group, format } => {
@@ -360,7 +509,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 if events.is_empty() {
                     return Err(format!("--extract takes PATIENTS,EVENTS[,EVENTS...], not '{spec}'"));
                 }
-                let (pop, files) = load(&engine, patients, events, None)?;
+                let (pop, files) = load_csv_extract(&engine, patients, events, None)?;
                 let report = engine.report(&pop, files, as_of.unwrap_or_else(today));
                 let summary = summary::summarise(&engine, &pop, &report, &file_stem(patients));
                 comparison.add(&patients.display().to_string(), &summary, Source::Extract);
@@ -388,13 +537,14 @@ fn run(cli: Cli) -> Result<(), String> {
             format,
         } => {
             let engine = engine(&rules)?;
-            let (pop, _) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
+            let (pop, _) = load(&engine, &extract)?;
             let label = if nhs_list.is_some() { "our list" } else { "this month" };
             let after =
                 lists::Side { population: &pop, as_of: extract.as_of.unwrap_or_else(today), label: label.into() };
             let comparison = match (&before_patients, &nhs_list) {
                 (Some(patients), None) => {
-                    let (before_pop, _) = load(&engine, patients, &before_events, extract.mapping.as_deref())?;
+                    let (before_pop, _) =
+                        load_csv_extract(&engine, patients, &before_events, extract.mapping.as_deref())?;
                     let as_of = before_as_of.ok_or("--before-as-of is needed with --before-patients")?;
                     let before = lists::Side { population: &before_pop, as_of, label: "last month".into() };
                     lists::compare_extracts(&engine, before, after, &cohort)?
@@ -418,7 +568,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Risk { rules, extract, tiers, scores, timings } => {
             let started = Instant::now();
             let engine = engine(&rules)?;
-            let (pop, _) = load(&engine, &extract.patients, &extract.events, extract.mapping.as_deref())?;
+            let (pop, _) = load(&engine, &extract)?;
             let t_load = started.elapsed();
             let settings = RiskSettings { tiers };
             let model = admission::fit_and_score(&engine, &pop, extract.as_of.unwrap_or_else(today), &settings)
@@ -440,6 +590,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::BenchFhir { patients, seed } => bench_fhir(patients, seed),
         Command::Definitions { rules, cluster } => {
             let engine = engine(&rules)?;
             let mut out = io::stdout().lock();

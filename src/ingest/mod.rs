@@ -13,16 +13,21 @@
 //! - `ids`: the patient id index the events rows are matched against;
 //! - `fields`: one cell at a time (dates, NHS numbers, sex, numbers);
 //! - `patients` and `events`: the rules for each file;
+//! - `fhir`: FHIR R4 (Bundles, bulk-export NDJSON, single resources) into
+//!   the same patients and events;
+//! - `unmapped`: the codes that matched no cluster, after loading;
 //! - `wide`: a report of one row a patient, through a mapping profile.
 //!
 //! Diagnostics never quote an NHS number or a name.
 
 mod delimited;
 mod events;
+pub mod fhir;
 mod fields;
 mod ids;
 mod patients;
 mod table;
+mod unmapped;
 pub mod wide;
 
 use std::collections::{BTreeMap, HashSet};
@@ -34,7 +39,9 @@ use crate::codes::Clusters;
 use crate::model::{EthnicityGroup, PatientIdx, Population, PopulationBuilder};
 
 pub use delimited::{decode_cp1252, detect_delimiter, normalise_header, FieldSpec, EVENT_FIELDS, PATIENT_FIELDS};
+pub use fhir::{FhirReport, ResourceCounts};
 pub use fields::{nhs_number_check, parse_date, parse_decile, parse_sex, parse_value, NhsNumber};
+pub use unmapped::{unmapped_codes, UnmappedCode, UnmappedCodes, UNMAPPED_SHOWN};
 
 /// Diagnostics kept per file; the rest are only counted.
 pub const MAX_DIAGNOSTICS: usize = 200;
@@ -115,6 +122,8 @@ pub enum Severity {
 pub enum FileKind {
     Patients,
     Events,
+    /// A FHIR R4 file: patients and their clinical resources together.
+    Fhir,
     /// A wide report: one row a patient, with columns mapped to clusters.
     Report,
 }
@@ -125,8 +134,12 @@ pub struct Diagnostic {
     pub file: String,
     /// 1-based physical line where the record starts (1 for file-level).
     pub line: u64,
-    /// The header, as written in the file, of the column concerned.
+    /// The header, as written in the file, of the column concerned; for
+    /// FHIR, the element (such as `Observation.effectiveDateTime`).
     pub column: Option<String>,
+    /// FHIR only: the character position in the line of a JSON syntax error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_number: Option<u64>,
     pub severity: Severity,
     /// A short stable key such as "invalid_date".
     pub kind: &'static str,
@@ -138,9 +151,12 @@ pub struct Diagnostic {
 pub struct FileReport {
     pub file: String,
     pub kind: FileKind,
-    /// "," "tab" ";" or "|".
+    /// "," "tab" ";" or "|"; empty for FHIR.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub delimiter: String,
-    /// Data rows (not the header, not blank lines); `read == accepted + rejected`.
+    /// Data rows (not the header, not blank lines); `read == accepted +
+    /// rejected`. For FHIR, resources: `read == accepted + rejected +
+    /// fhir.skipped`.
     pub read: u64,
     pub accepted: u64,
     pub rejected: u64,
@@ -154,6 +170,9 @@ pub struct FileReport {
     pub diagnostics_not_shown: u64,
     /// Every diagnostic, counted by kind.
     pub by_kind: BTreeMap<String, u64>,
+    /// FHIR files only: the shape, and resources by type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fhir: Option<FhirReport>,
 }
 
 /// Where a patient was accepted: for "duplicate" messages.
@@ -177,6 +196,9 @@ pub struct Loader {
     /// Ids whose patients row was rejected, for clearer event messages.
     rejected_ids: HashSet<String>,
     reports: Vec<FileReport>,
+    /// FHIR code maps and the resources waiting for their patient; made
+    /// on the first FHIR file.
+    fhir: Option<fhir::FhirState>,
 }
 
 impl Loader {
@@ -189,6 +211,7 @@ impl Loader {
             seen: Vec::new(),
             rejected_ids: HashSet::new(),
             reports: Vec::new(),
+            fhir: None,
         }
     }
 
@@ -204,6 +227,19 @@ impl Loader {
     /// a patients file are rejected. May be called for several files.
     pub fn load_events(&mut self, file_name: &str, reader: impl std::io::Read) -> &FileReport {
         let report = events::load(self, file_name, reader);
+        self.reports.push(report);
+        self.reports.last().expect("just pushed")
+    }
+
+    /// Reads a FHIR R4 file: a Bundle, bulk-export NDJSON or one resource,
+    /// gzipped or not (see [`fhir`]). Patients and clinical resources may
+    /// come in any order and in any number of files: a resource whose
+    /// patient has not been read yet waits for [`Loader::finish`], which
+    /// rejects it if its patient never came. The report returned here
+    /// counts such resources as `fhir.pending`; the reports `finish`
+    /// returns are final.
+    pub fn load_fhir(&mut self, file_name: &str, reader: impl std::io::Read) -> &FileReport {
+        let report = fhir::load(self, file_name, reader);
         self.reports.push(report);
         self.reports.last().expect("just pushed")
     }
@@ -236,7 +272,8 @@ impl Loader {
     /// file (blank, not stated or unrecognised) takes the group of their
     /// latest event coded with a real ethnic category; "not stated" codes
     /// never overwrite a category.
-    pub fn finish(self) -> (Population, Vec<FileReport>) {
+    pub fn finish(mut self) -> (Population, Vec<FileReport>) {
+        fhir::resolve_pending(&mut self);
         let mut population = self.builder.build();
         // A file without terms still gets readable reasons: the codelist's term.
         population.codes.fill_missing_terms(|code| self.clusters.term_of(code));

@@ -32,6 +32,7 @@ impl Report {
                 diagnostics: Vec::new(),
                 diagnostics_not_shown: 0,
                 by_kind: BTreeMap::new(),
+                fhir: None,
             },
         }
     }
@@ -39,6 +40,19 @@ impl Report {
     pub fn push(
         &mut self,
         line: u64,
+        column: Option<&str>,
+        severity: Severity,
+        kind: &'static str,
+        message: impl FnOnce() -> String,
+    ) {
+        self.push_at(line, None, column, severity, kind, message);
+    }
+
+    /// As [`Report::push`], with the character position of a syntax error.
+    pub fn push_at(
+        &mut self,
+        line: u64,
+        column_number: Option<u64>,
         column: Option<&str>,
         severity: Severity,
         kind: &'static str,
@@ -59,6 +73,7 @@ impl Report {
                 file: r.file.clone(),
                 line,
                 column: column.map(str::to_owned),
+                column_number,
                 severity,
                 kind,
                 message: message(),

@@ -20,7 +20,7 @@ pub use explain::{CheckReport, ReasonReport, Recorded};
 pub use ordered::Ordered;
 
 use crate::analysis::{Analysis, Eligible};
-use crate::ingest::FileReport;
+use crate::ingest::{FileReport, UnmappedCodes};
 use crate::model::{AgeBand, Date, EthnicityGroup, NotCurrent, Patient, Population, Sex};
 use crate::rules::plan::{CohortKind, EfiCategory, Members, Plan, SettingValue};
 
@@ -31,6 +31,8 @@ pub struct Report {
     pub segment_precedence: Vec<String>,
     /// Per input file: rows read, accepted, rejected, and the diagnostics.
     pub input: Ordered<FileReport>,
+    /// The codes loaded that matched no cluster, most frequent first.
+    pub unmapped_codes: UnmappedCodes,
     pub population: PopulationSummary,
     pub cohorts: Ordered<CohortReport>,
     pub segments: Ordered<u64>,
@@ -185,7 +187,13 @@ pub struct CohortCounts {
 }
 
 /// Builds the report. `files` are the ingest reports, in load order.
-pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<FileReport>) -> Report {
+pub fn build(
+    plan: &Plan,
+    pop: &Population,
+    analysis: &Analysis,
+    files: Vec<FileReport>,
+    unmapped_codes: UnmappedCodes,
+) -> Report {
     let as_of = analysis.as_of;
     let mut population = PopulationSummary {
         loaded: pop.patients.len() as u64,
@@ -270,6 +278,7 @@ pub fn build(plan: &Plan, pop: &Population, analysis: &Analysis, files: Vec<File
         settings: Ordered(plan.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         segment_precedence: plan.segments.iter().map(|s| s.id.clone()).collect(),
         input: Ordered(files.into_iter().map(|f| (f.file.clone(), f)).collect()),
+        unmapped_codes,
         population,
         cohorts: Ordered(cohorts),
         segments: Ordered(plan.segments.iter().map(|s| s.id.clone()).zip(segment_counts).collect()),
@@ -470,6 +479,7 @@ impl Report {
             settings: self.settings.clone(),
             segment_precedence: self.segment_precedence.clone(),
             input: self.input.clone(),
+            unmapped_codes: self.unmapped_codes.clone(),
             population: self.population.clone(),
             cohorts: Ordered(cohorts),
             segments: self.segments.clone(),

@@ -32,6 +32,7 @@ use crate::codes::Clusters;
 use crate::model::Date;
 
 mod emergency;
+pub mod fhir;
 mod person;
 mod record;
 mod rng;

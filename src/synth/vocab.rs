@@ -225,11 +225,11 @@ fn system_label(system: CodeSystem, cluster: &str) -> &'static str {
         return "dmd";
     }
     match system {
-        // The generator writes no report columns.
-        CodeSystem::Snomed | CodeSystem::ReportColumn => "",
         CodeSystem::Dmd => "dmd",
         CodeSystem::Read2 => "read2",
         CodeSystem::Ctv3 => "ctv3",
+        // SNOMED CT, and systems the generator never writes.
+        _ => "",
     }
 }
 
