@@ -168,6 +168,63 @@ fn analyse_reads_fhir_files_and_folders_as_it_reads_csv() {
     let neither = cli(&["summary"]);
     assert_eq!(
         String::from_utf8_lossy(&neither.stderr),
-        "cohort-finder: give the extract: --patients FILE --events FILE..., or --fhir PATH...\n"
+        "cohort-finder: give the extract: --patients FILE --events FILE..., --fhir PATH... or --wide FILE --profile FILE\n"
     );
+}
+
+#[test]
+fn a_wide_report_reads_through_its_profile_and_synth_writes_fhir() {
+    let fx = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wide");
+    let (report, profile) = (format!("{fx}/smi-report.csv"), format!("{fx}/smi-report.toml"));
+    let out = cli(&["analyse", "--wide", &report, "--profile", &profile, "--as-of", "2026-11-23"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let smi: Vec<&str> = r["cohorts"]["smi_register"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["patient_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(smi, ["W1", "W2", "W5"]);
+    assert_eq!(r["input"][&report]["kind"], "report");
+
+    let dir = temp_dir("bad-profile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[column]]\nheader = \"X\"\nkind = \"date\"\ncluster = \"nope\"\n").unwrap();
+    let out = cli(&["analyse", "--wide", &report, "--profile", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("cohort-finder: {}: 'X': there is no cluster 'nope'\n", bad.display())
+    );
+    assert!(!cli(&["analyse", "--wide", &report]).status.success(), "--wide needs --profile");
+
+    let out = cli(&[
+        "synth",
+        "--patients",
+        "50",
+        "--out",
+        dir.to_str().unwrap(),
+        "--fhir",
+        "bundle",
+        "--extract-date",
+        "2026-11-23",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bundle = dir.join("bundle.json");
+    let from_fhir = cli(&["analyse", "--fhir", bundle.to_str().unwrap(), "--as-of", "2026-11-23"]);
+    let (p, e) = (dir.join("patients.csv"), dir.join("events.csv"));
+    let from_csv =
+        cli(&["analyse", "--patients", p.to_str().unwrap(), "--events", e.to_str().unwrap(), "--as-of", "2026-11-23"]);
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_slice(&from_fhir.stdout).unwrap(), serde_json::from_slice(&from_csv.stdout).unwrap());
+    assert_eq!(a["population"]["loaded"], 50);
+    // The same people on every list (FHIR has no IMD decile, so flags and segments may differ).
+    let members = |r: &serde_json::Value, c: &str| {
+        r["cohorts"][c]["members"].as_array().unwrap().iter().map(|m| m["patient_id"].clone()).collect::<Vec<_>>()
+    };
+    for c in ["smi_register", "ld_register", "smi_health_checks", "hypertension_register"] {
+        assert_eq!(members(&a, c), members(&b, c), "{c}");
+    }
 }

@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use cohort_finder::codes::Clusters;
 use cohort_finder::compare::practices::{Comparison, Source};
 use cohort_finder::compare::{lists, summary};
+use cohort_finder::ingest::wide::WideProfile;
 use cohort_finder::ingest::{ColumnMapping, Loader};
 use cohort_finder::model::{Date, Population};
 use cohort_finder::risk::admission::{self, RiskSettings};
@@ -42,6 +44,10 @@ enum Command {
         extract_date: Option<Date>,
         #[arg(long, default_value = "Y00001")]
         practice_code: String,
+        /// Also write the practice as FHIR R4: DIR/practice.ndjson (bulk
+        /// NDJSON) or DIR/bundle.json (one collection Bundle).
+        #[arg(long, value_enum)]
+        fhir: Option<FhirShape>,
     },
     /// Analyse an export and print the report.
     Analyse {
@@ -198,6 +204,13 @@ struct ExtractArgs {
     /// folders of them (.json, .ndjson, .gz), instead of --patients and --events.
     #[arg(long, num_args = 1..)]
     fhir: Vec<PathBuf>,
+    /// A wide report (one row a patient, columns such as "Latest BP date"),
+    /// read through --profile, instead of --patients and --events.
+    #[arg(long, requires = "profile", conflicts_with_all = ["patients", "fhir"])]
+    wide: Option<PathBuf>,
+    /// The wide report's mapping profile (TOML): which column is which cluster.
+    #[arg(long, requires = "wide")]
+    profile: Option<PathBuf>,
     /// The date the lists are drawn up for (default: today).
     #[arg(long)]
     as_of: Option<Date>,
@@ -208,7 +221,16 @@ struct ExtractArgs {
 
 impl ExtractArgs {
     /// Reads the files into `loader`: CSV or FHIR, one or the other.
-    fn read_into(&self, loader: &mut Loader) -> Result<(), String> {
+    fn read_into(&self, loader: &mut Loader, clusters: &Clusters) -> Result<(), String> {
+        if let (Some(report), Some(profile)) = (&self.wide, &self.profile) {
+            let text = fs::read_to_string(profile).map_err(|e| format!("{}: {e}", profile.display()))?;
+            let checked = WideProfile::parse(&text)
+                .map_err(|e| vec![e])
+                .and_then(|p| p.check(clusters))
+                .map_err(|problems| format!("{}: {}", profile.display(), problems.join("; ")))?;
+            loader.load_wide(&report.display().to_string(), open(report)?, &checked);
+            return Ok(());
+        }
         match (&self.patients, self.fhir.is_empty()) {
             (Some(patients), true) => {
                 load_csv(loader, patients, &self.events)?;
@@ -221,13 +243,17 @@ impl ExtractArgs {
                 Ok(())
             }
             (Some(_), false) => Err("give --patients and --events, or --fhir, not both".into()),
-            (None, true) => Err("give the extract: --patients FILE --events FILE..., or --fhir PATH...".into()),
+            (None, true) => {
+                Err("give the extract: --patients FILE --events FILE..., --fhir PATH... or --wide FILE --profile FILE"
+                    .into())
+            }
         }
     }
 
     /// The extract's name: the patients file's, or the first FHIR path's.
     fn stem(&self) -> String {
-        file_stem(self.patients.as_deref().or(self.fhir.first().map(PathBuf::as_path)).unwrap_or(Path::new("")))
+        let first = self.patients.as_deref().or(self.wide.as_deref()).or(self.fhir.first().map(PathBuf::as_path));
+        file_stem(first.unwrap_or(Path::new("")))
     }
 }
 
@@ -275,13 +301,20 @@ fn fhir_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// How `synth --fhir` writes the practice.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FhirShape {
+    Ndjson,
+    Bundle,
+}
+
 /// Reads an extract into a population, with its file reports.
 fn load(
     engine: &Engine,
     extract: &ExtractArgs,
 ) -> Result<(Population, Vec<cohort_finder::ingest::FileReport>), String> {
     let mut loader = engine.loader(column_mapping(extract.mapping.as_deref())?);
-    extract.read_into(&mut loader)?;
+    extract.read_into(&mut loader, &engine.clusters)?;
     Ok(loader.finish())
 }
 
@@ -429,7 +462,7 @@ fn engine(args: &RuleArgs) -> Result<Engine, String> {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Synth { patients, seed, out, deprivation, extract_date, practice_code } => {
+        Command::Synth { patients, seed, out, deprivation, extract_date, practice_code, fhir } => {
             fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let create = |name: &str| {
                 let path = out.join(name);
@@ -448,6 +481,16 @@ fn run(cli: Cli) -> Result<(), String> {
             let summary = synth::generate(&config, &clusters, create("patients.csv")?, create("events.csv")?)
                 .map_err(|e| format!("writing {}: {e}", out.display()))?;
             eprintln!("wrote {} patients and {} events to {}", summary.patients, summary.events, out.display());
+            if let Some(shape) = fhir {
+                let read = |name: &str| fs::read(out.join(name)).map_err(|e| format!("{name}: {e}"));
+                let (name, shape) = match shape {
+                    FhirShape::Ndjson => ("practice.ndjson", synth::fhir::Shape::Ndjson),
+                    FhirShape::Bundle => ("bundle.json", synth::fhir::Shape::Bundle),
+                };
+                let resources = synth::fhir::write(&read("patients.csv")?, &read("events.csv")?, shape, create(name)?)
+                    .map_err(|e| format!("writing {name}: {e}"))?;
+                eprintln!("wrote {resources} FHIR resources to {}", out.join(name).display());
+            }
             Ok(())
         }
         Command::Analyse { rules, extract, format, out, timings } => {
@@ -456,7 +499,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let mapping = column_mapping(extract.mapping.as_deref())?;
             let t_rules = started.elapsed();
             let mut loader = engine.loader(mapping);
-            extract.read_into(&mut loader)?;
+            extract.read_into(&mut loader, &engine.clusters)?;
             let as_of = extract.as_of;
             let t_read = started.elapsed();
             let (population, files) = loader.finish();
