@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::compare::practices::{Comparison, Source};
 use crate::compare::{lists, summary};
+use crate::ingest::wide::{self, WideProfile};
 use crate::ingest::{ColumnMapping, FileReport, Loader};
 use crate::model::{Date, Population};
 use crate::report::worklist::{Query, RiskById};
@@ -153,6 +154,70 @@ impl Session {
     pub fn load_fhir(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
         let reader = CallbackReader::new(size, read, progress);
         serde_json::to_string(self.loader().load_fhir(name, reader)).unwrap()
+    }
+
+    /// Reads a FHIR file from bytes, as [`Session::load_fhir`].
+    #[wasm_bindgen(js_name = loadFhirBytes)]
+    pub fn load_fhir_bytes(&mut self, name: &str, bytes: &[u8]) -> String {
+        serde_json::to_string(self.loader().load_fhir(name, bytes)).unwrap()
+    }
+
+    /// Reads a wide report from bytes, as [`Session::load_wide`].
+    #[wasm_bindgen(js_name = loadWideBytes)]
+    pub fn load_wide_bytes(&mut self, name: &str, bytes: &[u8], profile: &str) -> Result<String, JsError> {
+        let checked = self.checked_profile(profile).map_err(|problems| error(problems.join("\n")))?;
+        Ok(serde_json::to_string(self.loader().load_wide(name, bytes, &checked)).unwrap())
+    }
+
+    /// Streams a wide report (one row a patient) through a mapping profile
+    /// (TOML or JSON text), as [`Session::load_patients`]; a profile that
+    /// does not check out is an error naming every problem, and nothing is read.
+    #[wasm_bindgen(js_name = loadWide)]
+    pub fn load_wide(
+        &mut self,
+        name: &str,
+        size: f64,
+        read: Function,
+        progress: Function,
+        profile: &str,
+    ) -> Result<String, JsError> {
+        let checked = self.checked_profile(profile).map_err(|problems| error(problems.join("\n")))?;
+        let reader = CallbackReader::new(size, read, progress);
+        Ok(serde_json::to_string(self.loader().load_wide(name, reader, &checked)).unwrap())
+    }
+
+    fn checked_profile(&self, text: &str) -> Result<wide::CheckedProfile, Vec<String>> {
+        WideProfile::parse(text).map_err(|e| vec![e])?.check(&self.engine.clusters)
+    }
+
+    /// The headers and first rows of a wide report (the start of the file
+    /// is enough) and a suggested profile, as JSON `{headers, rows, suggested}`.
+    #[wasm_bindgen(js_name = widePreview)]
+    pub fn wide_preview(&self, name: &str, start: &[u8]) -> String {
+        serde_json::to_string(&wide::preview(name, start, &self.engine.clusters)).expect("serialises")
+    }
+
+    /// Every cluster's id and title, as JSON `[{id, title}]`, for a mapping screen.
+    #[wasm_bindgen(js_name = clusterTitles)]
+    pub fn cluster_titles(&self) -> String {
+        let list: Vec<serde_json::Value> =
+            self.engine.clusters.iter().map(|c| serde_json::json!({ "id": c.id, "title": c.title })).collect();
+        serde_json::Value::Array(list).to_string()
+    }
+
+    /// Reads a mapping profile (TOML or JSON) and checks it against this
+    /// session's clusters: JSON `{profile, problems}`, `profile` null when it
+    /// cannot be read at all.
+    #[wasm_bindgen(js_name = checkWideProfile)]
+    pub fn check_wide_profile(&self, text: &str) -> String {
+        let (profile, problems) = match WideProfile::parse(text) {
+            Ok(p) => {
+                let problems = p.check(&self.engine.clusters).err().unwrap_or_default();
+                (Some(p), problems)
+            }
+            Err(e) => (None, vec![e]),
+        };
+        serde_json::json!({ "profile": profile, "problems": problems }).to_string()
     }
 
     /// Ends loading and builds the population; returns the patient and event counts.
@@ -435,6 +500,12 @@ impl PracticeComparison {
 #[wasm_bindgen(js_name = inputFields)]
 pub fn input_fields() -> String {
     serde_json::json!({ "patients": crate::ingest::PATIENT_FIELDS, "events": crate::ingest::EVENT_FIELDS }).to_string()
+}
+
+/// A mapping profile (JSON, as the page holds it) written as TOML, the file to keep and share.
+#[wasm_bindgen(js_name = wideProfileToml)]
+pub fn wide_profile_toml(profile: &str) -> Result<String, JsError> {
+    Ok(WideProfile::parse(profile).map_err(error)?.to_toml())
 }
 
 /// The columns a worklist CSV can have, in their default order, as JSON

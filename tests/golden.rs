@@ -61,3 +61,32 @@ fn the_risk_model_card_matches_the_golden_file() {
     let model = admission::fit_and_score(&engine, &pop, date, &RiskSettings::default()).unwrap();
     check("risk.json", &model.to_json());
 }
+
+/// The report of the FHIR corpus (every file of `tests/fixtures/fhir`, as
+/// the WASM test reads them) and of the wide report through its profile.
+#[test]
+fn the_fhir_and_wide_report_reports_match_the_golden_files() {
+    let engine = Engine::new(&EngineConfig::default()).unwrap();
+    let date = "2026-11-23".parse().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+    let mut loader = engine.loader(ColumnMapping::default());
+    for name in FHIR_FILES {
+        loader.load_fhir(name, std::fs::File::open(format!("{fixtures}fhir/{name}")).unwrap());
+    }
+    let (pop, files) = loader.finish();
+    check("fhir.json", &engine.report(&pop, files, date).to_json());
+
+    let profile = std::fs::read_to_string(format!("{fixtures}wide/smi-report.toml")).unwrap();
+    let profile = cohort_finder::ingest::wide::WideProfile::parse(&profile).unwrap().check(&engine.clusters).unwrap();
+    let mut loader = engine.loader(ColumnMapping::default());
+    loader.load_wide(
+        "smi-report.csv",
+        std::fs::File::open(format!("{fixtures}wide/smi-report.csv")).unwrap(),
+        &profile,
+    );
+    let (pop, files) = loader.finish();
+    check("wide.json", &engine.report(&pop, files, date).to_json());
+}
+
+/// The FHIR corpus, in the order both builds read it.
+pub const FHIR_FILES: [&str; 3] = ["uk_core_bundle.json", "mixed.ndjson", "gz/international_bundle.json.gz"];

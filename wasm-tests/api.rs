@@ -314,3 +314,47 @@ fn risk_model_fit_time_at_50000_patients() {
         card["validation"]["auroc"]
     );
 }
+
+const GOLDEN_FHIR: &str = include_str!("golden/fhir.json");
+const GOLDEN_WIDE: &str = include_str!("golden/wide.json");
+
+#[wasm_bindgen_test]
+fn fhir_and_wide_reports_are_byte_identical_to_the_native_ones() {
+    // tests/golden.rs reads the same files in the same order natively.
+    let fhir: [(&str, &[u8]); 3] = [
+        ("uk_core_bundle.json", include_bytes!("../tests/fixtures/fhir/uk_core_bundle.json")),
+        ("mixed.ndjson", include_bytes!("../tests/fixtures/fhir/mixed.ndjson")),
+        ("gz/international_bundle.json.gz", include_bytes!("../tests/fixtures/fhir/gz/international_bundle.json.gz")),
+    ];
+    let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    for (name, bytes) in fhir {
+        session.load_fhir_bytes(name, bytes);
+    }
+    session.finish_loading().map_err(JsValue::from).unwrap();
+    let report = session.report_json("2026-11-23").map_err(JsValue::from).unwrap();
+    assert!(report == GOLDEN_FHIR, "WASM FHIR report differs from wasm-tests/golden/fhir.json");
+
+    let csv = include_bytes!("../tests/fixtures/wide/smi-report.csv");
+    let profile = include_str!("../tests/fixtures/wide/smi-report.toml");
+    let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    let preview: serde_json::Value = serde_json::from_str(&session.wide_preview("smi-report.csv", csv)).unwrap();
+    assert_eq!(preview["headers"][4], "On SMI register");
+    assert_eq!(preview["suggested"]["column"][0]["cluster"], "smi");
+    let bad = session.load_wide_bytes(
+        "smi-report.csv",
+        csv,
+        "[[column]]\nheader = \"X\"\nkind = \"date\"\ncluster = \"nope\"\n",
+    );
+    let message = String::from(js_sys::Error::from(JsValue::from(bad.err().unwrap())).message());
+    assert_eq!(message, "'X': there is no cluster 'nope'");
+    session.load_wide_bytes("smi-report.csv", csv, profile).map_err(JsValue::from).unwrap();
+    session.finish_loading().map_err(JsValue::from).unwrap();
+    let report = session.report_json("2026-11-23").map_err(JsValue::from).unwrap();
+    assert!(report == GOLDEN_WIDE, "WASM wide report differs from wasm-tests/golden/wide.json");
+    // A profile kept as JSON in the page is written as the same TOML.
+    let checked: serde_json::Value = serde_json::from_str(&session.check_wide_profile(profile)).unwrap();
+    assert_eq!(checked["problems"].as_array().unwrap().len(), 0);
+    let toml = cohort_finder::wasm::wide_profile_toml(&checked["profile"].to_string()).map_err(JsValue::from).unwrap();
+    let again: serde_json::Value = serde_json::from_str(&session.check_wide_profile(&toml)).unwrap();
+    assert_eq!(again["profile"], checked["profile"]);
+}
