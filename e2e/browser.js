@@ -103,6 +103,16 @@ export function nativeRisk(synth) {
   return { card: JSON.parse(run.stdout.toString()), scores: tiers };
 }
 
+/**
+ * The native command line's report for any other extract arguments, such as
+ * `['--fhir', ...files]` or `['--wide', file, '--profile', profile]`.
+ * @param {string[]} extract
+ */
+export function nativeAnalyse(extract) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run cargo build --release --features cli`);
+  return JSON.parse(execFileSync(cli, ['analyse', ...extract, '--as-of', AS_OF], { maxBuffer: 1 << 28 }).toString());
+}
+
 /** A folder with the synthetic practice the CLI's `synth` writes (made once per run). @param {{patients: number, seed: number, deprivation: string}} synth */
 function synthDir({ patients: n, seed, deprivation }) {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run cargo build --release --features cli`);

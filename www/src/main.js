@@ -17,6 +17,7 @@ import { mountProgressPanel } from './components/progress-panel.js';
 import { mountRiskModel } from './components/risk-model.js';
 import { mountStartForm } from './components/start-form.js';
 import { createTabs } from './components/tabs.js';
+import { mountWideMapping } from './components/wide-mapping.js';
 import { mountWorklist } from './components/worklist.js';
 
 /** @typedef {import('./protocol.js').Summary} Summary */
@@ -30,6 +31,9 @@ const errors = mountErrorSummary(byId('error-area'));
 const progress = mountProgressPanel(byId('progress-area'));
 const results = byId('results-area');
 const startArea = byId('start-area');
+// The mapping screen of a report with one row a patient, in place of the start screen while it is open.
+const wideArea = h('div', { id: 'wide-area', hidden: true });
+startArea.after(wideArea);
 
 /**
  * The engine's configuration for the next read: the column mapping the user
@@ -144,13 +148,14 @@ function focusHeading(tab, heading) {
 async function show(summary) {
   results.hidden = false;
   startArea.hidden = true;
+  wideArea.hidden = true;
   asOfAgain.value = summary.as_of;
   renderInputCheck(inputCheck, summary.input, engine.fields, {
     onApplyMapping: (mapping) => {
       config.mapping = mapping;
       load('Reading the files again…');
     },
-  });
+  }, summary.unmapped_codes);
   overview.render(summary);
   breakdown.render(summary);
   equity.render(summary);
@@ -246,7 +251,36 @@ const start = mountStartForm(startArea, {
     loadedText.textContent = `Your files: ${[c.patients, ...c.events].map((f) => f.name).join(', ')}.`;
     return load('Reading the files…', { type: 'files', patients: c.patients, events: c.events });
   },
+  onFhir: (c) => {
+    asOfAgain.value = c.asOf;
+    loadedText.textContent = `FHIR files: ${c.files.map((f) => f.name).join(', ')}.`;
+    return load('Reading the FHIR files…', { type: 'fhir', files: c.files });
+  },
+  onWide: (c) => {
+    asOfAgain.value = c.asOf;
+    errors.clear();
+    startArea.hidden = true;
+    wideArea.hidden = false;
+    wideMapping.show(c.file).catch((e) => {
+      errors.show(`${c.file.name} could not be read: ${e.message}`);
+      wideArea.hidden = true;
+      startArea.hidden = false;
+    });
+  },
   onError: (m) => errors.show(m),
+});
+
+const wideMapping = mountWideMapping(wideArea, client, {
+  config: () => JSON.stringify(config),
+  patientFields: () => engine.fields.patients,
+  onRead: (file, profile, name) => {
+    loadedText.textContent = `Report: ${file.name}, read with the profile “${name}”.`;
+    load('Reading the report…', { type: 'wide', file, profile });
+  },
+  onCancel: () => {
+    wideArea.hidden = true;
+    startArea.hidden = false;
+  },
 });
 
 asOfForm.addEventListener('submit', (event) => {

@@ -3,9 +3,12 @@
 // ({id, ok, result | error}) after any number of progress messages ({id, progress}).
 
 /**
- * Where a practice comes from: a demo generated in the worker, or the user's files.
+ * Where a practice comes from: a demo generated in the worker, or the user's files: the
+ * patients and events CSV, FHIR R4 files, or a wide report with its mapping profile (TOML or JSON).
  * @typedef {{type: 'demo', patients: number, seed: number, deprivation: string, asOf: string}
- *   | {type: 'files', patients: File, events: File[]}} Source
+ *   | {type: 'files', patients: File, events: File[]}
+ *   | {type: 'fhir', files: File[]}
+ *   | {type: 'wide', file: File, profile: string}} Source
  */
 
 /**
@@ -54,7 +57,14 @@
  *   {@link Progress} `risk` steps. Answers {@link RiskFit}; a refusal (too few admissions) is an error.
  * @typedef {{id: number, type: 'risk-csv'}} RiskCsvRequest
  *   Everyone's score: `patient_id,risk_percent,tier`, highest risk first.
- * @typedef {RiskFitRequest | RiskCsvRequest | InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
+ * @typedef {{id: number, type: 'wide-preview', file: File, config: string}} WidePreviewRequest
+ *   A wide report's headers, first rows and suggested profile, and every cluster:
+ *   answers `{preview: {headers, rows, suggested: WideProfile}, clusters: {id, title}[]}`.
+ * @typedef {{id: number, type: 'wide-check', text: string, config: string}} WideCheckRequest
+ *   A mapping profile (TOML or JSON) read and checked: answers `{profile: WideProfile | null, problems: string[], toml}`.
+ * @typedef {{name?: string, report_date?: string, patients?: Record<string, string>,
+ *   column?: {header: string, kind: 'date' | 'value' | 'flag', cluster: string}[]}} WideProfile
+ * @typedef {WidePreviewRequest | WideCheckRequest | RiskFitRequest | RiskCsvRequest | InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
  *   | DefinitionsRequest | PracticeSummaryRequest | PracticesRequest | AddSummariesRequest | AddExtractRequest
  *   | RemovePracticeRequest | FunnelRequest | PracticesCsvRequest | CompareExtractRequest
  *   | CompareNhsRequest | ListExportRequest} Request
@@ -132,7 +142,7 @@
 /**
  * Progress while a request runs.
  * @typedef {{stage: 'generating', patients: number}
- *   | {stage: 'reading', kind: 'patients' | 'events', file: string, bytes: number, lines: number, size: number, index: number, of: number}
+ *   | {stage: 'reading', kind: 'patients' | 'events' | 'fhir' | 'wide', file: string, bytes: number, lines: number, size: number, index: number, of: number}
  *     `lines`: line ends read so far (the header's included).
  *   | {stage: 'building'}
  *   | {stage: 'analysing'}
@@ -144,12 +154,19 @@
  * @typedef {{file: string, kind: string, read: number, accepted: number, rejected: number, warnings: number,
  *   columns: Record<string, string>, ignored_columns: string[],
  *   diagnostics: {file?: string, line: number, column?: string, severity?: string, kind?: string, message?: string}[],
- *   diagnostics_not_shown: number}} FileReport
+ *   diagnostics_not_shown: number, fhir?: FhirReport}} FileReport
+ *   `kind`: patients, events, fhir or report (one row a patient).
+ * @typedef {{format: 'bundle' | 'ndjson' | 'resource', bundle_type?: string, gzip: boolean, skipped: number,
+ *   skipped_by_reason: Record<string, number>, pending: number, events: number,
+ *   resources: Record<string, {read: number, accepted: number, rejected: number, skipped: number}>,
+ *   elements_not_read: Record<string, number>}} FhirReport
+ * @typedef {{codes: number, unmapped: number, unmapped_events: number,
+ *   shown: {code: string, system: string, term?: string, events: number, people: number}[], not_shown: number}} UnmappedCodes
  */
 
 /**
  * The report without its member lists (those stay in the worker).
- * @typedef {{as_of: string, input: Record<string, FileReport>, population: Record<string, number>,
+ * @typedef {{as_of: string, input: Record<string, FileReport>, unmapped_codes: UnmappedCodes, population: Record<string, number>,
  *   cohorts: Record<string, CohortSummary>, segments: Record<string, number>, segment_precedence: string[],
  *   efi: {source: string, assessed: number, categories: Record<string, number>},
  *   multimorbidity: {source: string, registers: string[], assessed: number, bands: Record<string, number>, by_count: number[]},

@@ -10,7 +10,7 @@
 // A list comparison's rows do cross (joined, left, on both: short lists),
 // and nothing is ever stored.
 import init, {
-  PracticeComparison, Session, generatingCoefficients, inputFields, synthPractice, worklistColumns,
+  PracticeComparison, Session, generatingCoefficients, inputFields, synthPractice, wideProfileToml, worklistColumns,
 } from '../pkg/cohort_finder.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
@@ -71,8 +71,12 @@ function progress(id, progress) {
   self.postMessage({ id, progress });
 }
 
-/** One file to stream: its name, size and a `read(start, end)` over its bytes. */
-/** @typedef {{kind: 'patients' | 'events', name: string, size: number, read: (start: number, end: number) => Uint8Array}} Input */
+/**
+ * One file to stream: its name, size and a `read(start, end)` over its bytes;
+ * a wide report carries its mapping profile (TOML or JSON text).
+ * @typedef {{kind: 'patients' | 'events' | 'fhir' | 'wide', name: string, size: number,
+ *   read: (start: number, end: number) => Uint8Array, profile?: string}} Input
+ */
 
 /**
  * Reads a File in slices with FileReaderSync: the whole file is never held.
@@ -101,8 +105,11 @@ function inputsOf(id, from) {
       { kind: 'events', name: 'demo/events.csv', size: events.length, read: read(events) },
     ];
   }
-  return [from.patients, ...from.events].map((file, i) =>
-    ({ kind: i === 0 ? 'patients' : 'events', name: file.name, size: file.size, read: fileReader(file) }));
+  const input = (/** @type {Input['kind']} */ kind, /** @type {File} */ file) =>
+    ({ kind, name: file.name, size: file.size, read: fileReader(file) });
+  if (from.type === 'fhir') return from.files.map((file) => input('fhir', file));
+  if (from.type === 'wide') return [{ ...input('wide', from.file), profile: from.profile }];
+  return [input('patients', from.patients), ...from.events.map((file) => input('events', file))];
 }
 
 /**
@@ -113,7 +120,7 @@ function inputsOf(id, from) {
  * @param {Input[]} inputs
  */
 function readInputs(id, next, inputs) {
-  inputs.forEach(({ kind, name, size, read }, index) => {
+  inputs.forEach(({ kind, name, size, read, profile }, index) => {
     let last = 0;
     const report = (/** @type {number} */ bytes, /** @type {number} */ lines) =>
       progress(id, { stage: 'reading', kind, file: name, bytes, lines, size, index, of: inputs.length });
@@ -126,7 +133,9 @@ function readInputs(id, next, inputs) {
       }
     };
     if (kind === 'patients') next.loadPatients(name, size, read, onProgress);
-    else next.loadEvents(name, size, read, onProgress);
+    else if (kind === 'events') next.loadEvents(name, size, read, onProgress);
+    else if (kind === 'fhir') next.loadFhir(name, size, read, onProgress);
+    else next.loadWide(name, size, read, onProgress, profile ?? '');
   });
   progress(id, { stage: 'building' });
   return JSON.parse(next.finishLoading());
@@ -191,7 +200,7 @@ function putOwnSummary() {
   dropOwnSummary();
   const table = practices();
   try {
-    const name = source?.type === 'files' ? source.patients.name : 'demo/patients.csv';
+    const name = sourceName();
     const added = JSON.parse(table.addSummary(name, loaded().summaryJson(true, OWN_FALLBACK), 'extract'));
     ownCodes = [...added.added, ...added.replaced];
   } catch (e) {
@@ -223,7 +232,15 @@ let view = { dimension: '', group: '' };
 /** The comparison as the page draws it. */
 function practicesState() {
   return { table: JSON.parse(practices().table(view.dimension, view.group)), ownCodes, ownFallback: OWN_FALLBACK,
-    problem: ownProblem, stem: stem(source?.type === 'files' ? source.patients.name : 'demo/patients.csv') };
+    problem: ownProblem, stem: stem(sourceName()) };
+}
+
+/** The loaded practice's first file's name: what its summary is named after. */
+function sourceName() {
+  if (source?.type === 'files') return source.patients.name;
+  if (source?.type === 'fhir') return source.files[0]?.name ?? 'fhir';
+  if (source?.type === 'wide') return source.file.name;
+  return 'demo/patients.csv';
 }
 
 /**
@@ -243,6 +260,20 @@ const extractKey = (files, date) =>
 
 /** A whole small file's bytes. @param {File} file */
 const bytesOf = (file) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
+
+/** Bytes of a wide report read for its preview. */
+const PREVIEW_BYTES = 256 * 1024;
+/** A session for reading profiles and previews before anything is loaded, kept per configuration. */
+let probe = /** @type {{config: string, session: Session} | null} */ (null);
+
+/** @param {string} configJson */
+function probeSession(configJson) {
+  if (probe?.config !== configJson) {
+    probe?.session.free();
+    probe = { config: configJson, session: new Session(configJson) };
+  }
+  return probe.session;
+}
 
 function loaded() {
   if (!session) throw new Error('Load a practice first.');
@@ -282,7 +313,7 @@ async function handle(request) {
       return JSON.parse(loaded().definitions());
     case 'practice-summary': {
       practices();
-      const code = request.code || stem(source?.type === 'files' ? source.patients.name : 'demo/patients.csv');
+      const code = request.code || stem(sourceName());
       const text = loaded().summaryJson(false, code);
       return { text, codes: ownCodes.map((c) => (c === OWN_FALLBACK ? code : c)), asOf };
     }
@@ -343,6 +374,18 @@ async function handle(request) {
     case 'lists-compare-nhs': {
       const result = JSON.parse(loaded().compareNhsList(request.file.name, bytesOf(request.file), request.cohort, request.theirLabel));
       return { comparison: result, input: null };
+    }
+    case 'wide-preview': {
+      await ready;
+      // The start of the file is enough for its headers and first rows.
+      const start = new Uint8Array(new FileReaderSync().readAsArrayBuffer(request.file.slice(0, PREVIEW_BYTES)));
+      const probe = probeSession(request.config);
+      return { preview: JSON.parse(probe.widePreview(request.file.name, start)), clusters: JSON.parse(probe.clusterTitles()) };
+    }
+    case 'wide-check': {
+      await ready;
+      const checked = JSON.parse(probeSession(request.config).checkWideProfile(request.text));
+      return { ...checked, toml: checked.profile ? wideProfileToml(JSON.stringify(checked.profile)) : '' };
     }
     case 'risk-fit': {
       if (!asOf) throw new Error('Load a practice first.');

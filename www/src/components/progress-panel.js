@@ -5,12 +5,16 @@ import { megabytes, num } from '../format.js';
 
 /** @typedef {import('../protocol.js').Progress} Progress */
 
+/** Each kind of file in words. */
+const KINDS = { patients: 'patients file', events: 'events file', fhir: 'FHIR file', wide: 'report' };
+
 /** A progress message in words. @param {Progress} p */
 export function progressText(p) {
   if (p.stage === 'generating') return `Generating a demo practice of ${num(p.patients)} patients…`;
   if (p.stage === 'reading') {
-    return `Reading ${p.kind} file ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}, `
-      + `${num(Math.max(0, p.lines - 1))} rows`;
+    const what = KINDS[p.kind] ?? p.kind;
+    const lines = p.kind === 'fhir' ? `${num(p.lines)} lines` : `${num(Math.max(0, p.lines - 1))} rows`;
+    return `Reading ${what} ${p.index + 1} of ${p.of} (${p.file}): ${megabytes(p.bytes)} of ${megabytes(p.size)}, ${lines}`;
   }
   if (p.stage === 'building') return 'Sorting events by patient…';
   if (p.stage === 'analysing') return 'Drawing up the lists…';
@@ -52,7 +56,7 @@ export function mountProgressPanel(root) {
       label.textContent = text;
       if (stageKey !== lastStage) {
         lastStage = stageKey;
-        announce(p.stage === 'reading' ? `Reading the ${p.kind} file ${p.file}` : text);
+        announce(p.stage === 'reading' ? `Reading the ${KINDS[p.kind] ?? p.kind} ${p.file}` : text);
       }
     },
     /** @param {string} text */

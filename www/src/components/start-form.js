@@ -6,6 +6,8 @@ import { today } from '../format.js';
 /**
  * @typedef {{patients: number, deprivation: string, asOf: string}} DemoChoice
  * @typedef {{patients: File, events: File[], asOf: string}} FilesChoice
+ * @typedef {{files: File[], asOf: string}} FhirChoice
+ * @typedef {{file: File, asOf: string}} WideChoice
  */
 
 /**
@@ -35,7 +37,8 @@ const looksLikeEvents = (file) => /event/i.test(file.name);
 
 /**
  * @param {HTMLElement} root
- * @param {{onDemo: (c: DemoChoice) => void, onFiles: (c: FilesChoice) => void, onError: (m: string) => void}} handlers
+ * @param {{onDemo: (c: DemoChoice) => void, onFiles: (c: FilesChoice) => void, onFhir: (c: FhirChoice) => void,
+ *   onWide: (c: WideChoice) => void, onError: (m: string) => void}} handlers
  */
 export function mountStartForm(root, handlers) {
   const asOfId = uid('as-of');
@@ -134,13 +137,55 @@ export function mountStartForm(root, handlers) {
     handlers.onFiles({ patients, events, asOf: date });
   });
 
+  // Other shapes of export: FHIR R4 files, or a report of one row a patient.
+  const fhirId = uid('fhir-files');
+  const fhirInput = h('input', { class: 'nhsuk-file-upload', id: fhirId, type: 'file', multiple: true,
+    accept: '.json,.ndjson,.gz,application/json,application/fhir+json,application/x-ndjson' });
+  const wideId = uid('wide-file');
+  const wideInput = h('input', { class: 'nhsuk-file-upload', id: wideId, type: 'file', accept: '.csv,.tsv,.txt,text/csv' });
+  const otherForm = h('form', { class: 'cf-card', 'aria-labelledby': 'other-heading', novalidate: true },
+    h('h2', { class: 'nhsuk-heading-m', id: 'other-heading', text: 'Other exports' }),
+    h('div', { class: 'nhsuk-form-group' },
+      h('label', { class: 'nhsuk-label', for: fhirId, text: 'FHIR R4 files' }),
+      h('div', { class: 'nhsuk-hint', id: `${fhirId}-hint`, text: 'Bundles or bulk-export NDJSON, gzipped or not; choose every file of the export.' }),
+      fhirInput),
+    h('button', { class: 'nhsuk-button nhsuk-button--secondary', type: 'button', id: 'fhir-button', text: 'Read the FHIR files',
+      onclick: () => {
+        const date = asOfValue();
+        if (!date) return;
+        const files = Array.from(fhirInput.files ?? []);
+        if (files.length === 0) {
+          handlers.onError('Choose the FHIR files.');
+          fhirInput.focus();
+          return;
+        }
+        handlers.onFhir({ files, asOf: date });
+      } }),
+    h('div', { class: 'nhsuk-form-group' },
+      h('label', { class: 'nhsuk-label', for: wideId, text: 'A report with one row a patient' }),
+      h('div', { class: 'nhsuk-hint', text: 'For example a search exported with columns such as "Latest BP date" and "On SMI register". You say which column is which next.' }),
+      wideInput),
+    h('button', { class: 'nhsuk-button nhsuk-button--secondary', type: 'button', id: 'wide-button', text: 'Choose what the columns hold',
+      onclick: () => {
+        const date = asOfValue();
+        if (!date) return;
+        const file = wideInput.files?.[0];
+        if (!file) {
+          handlers.onError('Choose the report file.');
+          wideInput.focus();
+          return;
+        }
+        handlers.onWide({ file, asOf: date });
+      } }));
+  fhirInput.setAttribute('aria-describedby', `${fhirId}-hint`);
+
   const section = h('section', { class: 'cf-start', 'aria-labelledby': 'start-heading' },
     h('h1', { class: 'nhsuk-heading-l', id: 'start-heading', text: 'Find the people due proactive care' }),
     h('div', { class: 'nhsuk-form-group' },
       h('label', { class: 'nhsuk-label nhsuk-label--s', for: asOfId, text: 'Draw the lists up as of' }),
       h('div', { class: 'nhsuk-hint', id: `${asOfId}-hint`, text: 'Every time window ends on this date; nothing recorded after it is read.' }),
       asOf),
-    h('div', { class: 'cf-start__choices' }, demoForm, filesForm));
+    h('div', { class: 'cf-start__choices' }, demoForm, filesForm, otherForm));
   root.replaceChildren(section);
 
   return {
