@@ -289,10 +289,14 @@ describe('files chosen with the file inputs', () => {
       const tiles = await page.locator('.cf-tile [data-count]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
       assert.deepEqual(tiles, Object.values(native.cohorts).filter((c) => c.kind === 'worklist').map((c) => c.count));
       await page.getByRole('tab', { name: 'Input check' }).click();
-      const rows = await page.locator('table:has(caption:text-is("Rows in each file")) tbody tr')
+      const rows = await page.locator('table:has(caption:text-is("Rows (or FHIR resources) in each file")) tbody tr')
         .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
       assert.deepEqual(rows, Object.values(native.input).map((f) =>
-        [f.file, f.kind === 'patients' ? 'Patients' : 'Events', ...[f.read, f.accepted, f.rejected, f.warnings].map(String)]));
+        [f.file, f.kind === 'patients' ? 'Patients' : 'Events', ...[f.read, f.accepted, f.rejected, 0, f.warnings].map(String)]));
+      // Every code in the fixtures is in a codelist, or listed as read by no rule.
+      const unmapped = await page.locator('#unmapped-codes').innerText();
+      assert.ok(native.unmapped_codes.unmapped === 0 ? unmapped.includes('is in a codelist a rule reads')
+        : native.unmapped_codes.shown.every((/** @type {any} */ c) => unmapped.includes(c.code)), unmapped);
       const check = await page.locator('#input-check').innerText();
       for (const f of Object.values(native.input)) {
         for (const d of f.diagnostics) assert.ok(check.includes(d.message), d.message);
