@@ -418,6 +418,15 @@ impl EventColumns {
         self.date.len()
     }
 
+    /// The columns' heap bytes (capacity, not just length).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.date.capacity() * size_of::<Date>()
+            + self.code.capacity() * size_of::<CodeId>()
+            + self.value.capacity() * size_of::<f64>()
+            + self.unit.capacity() * size_of::<u16>()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.date.is_empty()
     }

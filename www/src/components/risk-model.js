@@ -25,7 +25,7 @@ const pc = (x) => `${(100 * x).toFixed(1)}%`;
 const fixed = (x) => x.toFixed(4).replace('-', '−');
 
 /** Tier boundaries as typed ("0.5, 2, 5") to numbers, or a message. @param {string} text */
-export function parseTiers(text) {
+function parseTiers(text) {
   const parts = text.split(/[,\s]+/).filter(Boolean);
   const values = parts.map(Number);
   if (parts.length === 0 || values.some((v) => !Number.isFinite(v))) {

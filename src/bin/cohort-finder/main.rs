@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod bench;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort_finder::codes::Clusters;
 use cohort_finder::compare::practices::{Comparison, Source};
@@ -144,6 +146,20 @@ enum Command {
         /// Print the time reading and fitting took to standard error.
         #[arg(long)]
         timings: bool,
+    },
+    /// Time the whole pipeline on synthetic workloads: S = 10,000, M = 50,000, L = 820,000 patients.
+    Bench {
+        /// Workloads, from S, M and L.
+        #[arg(long, value_delimiter = ',', default_value = "S,M")]
+        workloads: Vec<String>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where the workloads' CSV files are written once and kept.
+        #[arg(long, default_value = "target/bench")]
+        dir: PathBuf,
+        /// Print JSON instead of a line per workload.
+        #[arg(long)]
+        json: bool,
     },
     /// Time FHIR ingest: a synthetic practice as NDJSON, gzipped NDJSON and a Bundle, read in memory.
     BenchFhir {
@@ -333,66 +349,6 @@ fn load_csv_extract(
 /// Reads one synthetic practice as CSV and as FHIR in three shapes, and
 /// prints each one's throughput (bytes read, in MB of 10^6 bytes, over the
 /// time to read them and build the population).
-fn bench_fhir(patients: usize, seed: u64) -> Result<(), String> {
-    use cohort_finder::synth::fhir::{self as synth_fhir, Shape};
-    let date: Date = "2026-11-23".parse().expect("a valid date");
-    let config = SynthConfig {
-        patients,
-        seed,
-        deprivation: Deprivation::Average,
-        extract_date: date,
-        practice_code: "Y00001".into(),
-    };
-    let (mut p, mut e) = (Vec::new(), Vec::new());
-    synth::generate(&config, &cohort_finder::codes::Clusters::builtin(), &mut p, &mut e).map_err(|e| e.to_string())?;
-    let mut ndjson = Vec::new();
-    let resources = synth_fhir::write(&p, &e, Shape::Ndjson, &mut ndjson).map_err(|e| e.to_string())?;
-    let mut bundle = Vec::new();
-    synth_fhir::write(&p, &e, Shape::Bundle, &mut bundle).map_err(|e| e.to_string())?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&ndjson).map_err(|e| e.to_string())?;
-    let gzipped = gz.finish().map_err(|e| e.to_string())?;
-    eprintln!("{patients} patients, {resources} resources");
-    let engine = Engine::new(&EngineConfig::default()).map_err(|e| e.to_string())?;
-    let mb = |n: usize| n as f64 / 1e6;
-    let run = |label: &str, bytes: usize, load: &dyn Fn(&mut Loader)| {
-        let started = Instant::now();
-        let mut loader = engine.loader(ColumnMapping::default());
-        load(&mut loader);
-        let (pop, files) = loader.finish();
-        let secs = started.elapsed().as_secs_f64();
-        let rejected: u64 = files.iter().map(|f| f.rejected).sum();
-        println!(
-            "{label:<14} {:>8.1} MB {:>7.2} s {:>7.1} MB/s  ({} patients, {} events, {rejected} rejected)",
-            mb(bytes),
-            secs,
-            mb(bytes) / secs,
-            pop.patients.len(),
-            pop.events.len()
-        );
-        secs
-    };
-    run("csv", p.len() + e.len(), &|l| {
-        l.load_patients("patients.csv", &p[..]);
-        l.load_events("events.csv", &e[..]);
-    });
-    run("ndjson", ndjson.len(), &|l| {
-        l.load_fhir("practice.ndjson", &ndjson[..]);
-    });
-    let gz_secs = run("ndjson.gz", gzipped.len(), &|l| {
-        l.load_fhir("practice.ndjson.gz", &gzipped[..]);
-    });
-    run("bundle", bundle.len(), &|l| {
-        l.load_fhir("practice.json", &bundle[..]);
-    });
-    println!(
-        "(ndjson.gz: MB are compressed bytes; {:.1} MB uncompressed, {:.1} MB/s of JSON)",
-        mb(ndjson.len()),
-        mb(ndjson.len()) / gz_secs
-    );
-    Ok(())
-}
-
 fn column_mapping(path: Option<&Path>) -> Result<ColumnMapping, String> {
     match path {
         Some(path) => ColumnMapping::from_toml(&read(path)?).map_err(|e| format!("{}: {e}", path.display())),
@@ -633,7 +589,8 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::BenchFhir { patients, seed } => bench_fhir(patients, seed),
+        Command::Bench { workloads, seed, dir, json } => bench::pipeline(&workloads, seed, &dir, json),
+        Command::BenchFhir { patients, seed } => bench::fhir(patients, seed),
         Command::Definitions { rules, cluster } => {
             let engine = engine(&rules)?;
             let mut out = io::stdout().lock();
