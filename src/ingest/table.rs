@@ -301,7 +301,7 @@ pub fn read_rows(
             report.warning(row.line, None, "not_utf8", not_utf8_message);
         }
     }
-    if report.inner.read == 0 && report.inner.by_kind.get("read_error").is_none() {
+    if report.inner.read == 0 && !report.inner.by_kind.contains_key("read_error") {
         report.warning(header_line, None, "no_rows", || "the file has a header but no rows".into());
     }
     report.inner
