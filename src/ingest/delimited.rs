@@ -72,18 +72,40 @@ pub fn prepare<R: Read>(mut reader: R) -> Result<Prepared<R>, PrepareError> {
     }
     Ok(Prepared {
         delimiter,
-        reader: LineReader { inner: Cursor::new(prefix).chain(reader), cr_only, last: b'\n', done: false },
+        reader: LineReader {
+            inner: Cursor::new(prefix).chain(reader),
+            cr_only,
+            last: b'\n',
+            done: false,
+            odd_quotes: false,
+            delivered: 0,
+        },
     })
 }
 
 /// Feeds the CSV reader: turns lone-CR line ends into LF when the file uses
 /// them, and makes sure the last line ends with LF, so that every record's
 /// terminator is consumed with it and line numbers can be worked out.
+/// Counts quotes on the way, to tell a file that ends inside a quoted cell.
 pub struct LineReader<R> {
     inner: io::Chain<Cursor<Vec<u8>>, R>,
     cr_only: bool,
     last: u8,
     done: bool,
+    /// An odd number of `"` so far (a doubled quote counts twice).
+    odd_quotes: bool,
+    /// Bytes handed on, the LF supplied at the end included.
+    delivered: u64,
+}
+
+impl<R> LineReader<R> {
+    /// Once the whole file has been read and it ended inside a quoted cell
+    /// (a quote opened and never closed): the bytes handed on, which is
+    /// where the CSV reader stands after the record that holds the rest of
+    /// the file.
+    pub fn unclosed_quote_end(&self) -> Option<u64> {
+        (self.done && self.odd_quotes).then_some(self.delivered)
+    }
 }
 
 impl<R: Read> Read for LineReader<R> {
@@ -96,6 +118,7 @@ impl<R: Read> Read for LineReader<R> {
             self.done = true;
             if self.last != b'\n' {
                 buf[0] = b'\n';
+                self.delivered += 1;
                 return Ok(1);
             }
             return Ok(0);
@@ -103,6 +126,8 @@ impl<R: Read> Read for LineReader<R> {
         if self.cr_only {
             buf[..n].iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
         }
+        self.odd_quotes ^= buf[..n].iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        self.delivered += n as u64;
         self.last = buf[n - 1];
         Ok(n)
     }

@@ -12,6 +12,7 @@ use crate::model::{CodeSystem, Event, PatientIdx};
 
 use super::delimited::EVENT_FIELDS;
 use super::fields;
+use super::plausible::Plausible;
 use super::table::read_rows;
 use super::{FileKind, FileReport, Loader};
 
@@ -30,6 +31,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     debug_assert_eq!(EVENT_FIELDS[TERM].name, "term");
     let Loader { clusters, mapping, builder, ids, rejected_ids, .. } = loader;
     let clusters: &Clusters = clusters;
+    let plausible = Plausible::new(clusters);
     // The last patient id seen and its index (exports are usually grouped by
     // patient, so most rows skip the hash lookup).
     let mut last_id: Vec<u8> = Vec::new();
@@ -160,6 +162,14 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
                 builder.codes.intern(&code, system, Some(&term), |c| clusters.of_code(c))
             }
         };
+
+        let value = value.filter(|&v| match plausible.check(&builder.codes.get(code_id).clusters, v) {
+            Ok(()) => true,
+            Err(message) => {
+                report.warning(line, row.header(VALUE), "implausible_value", || message);
+                false
+            }
+        });
 
         if date.num_days_from_ce() < dob_days as i32 {
             let date_of_birth = builder.patients[patient as usize].date_of_birth;

@@ -43,6 +43,25 @@ fn invalid(t: &str) -> String {
     format!("'{}' is not a valid date ({EXPECTED})", shorten(t))
 }
 
+/// Born before this year and not recorded as dead: over 120 years old on
+/// any as-of date from 2021 on, older than anyone has been known to live.
+pub const OLDEST_LIVING_BIRTH_YEAR: i32 = 1901;
+
+/// A warning for a date of birth no one alive could have: before
+/// [`OLDEST_LIVING_BIRTH_YEAR`] with no date of death. The person is kept
+/// (a placeholder such as 01/01/1900 hides a real patient), but staff
+/// should correct the record: every age-based rule reads it.
+pub fn implausible_birth(date_of_birth: Date, date_of_death: Option<Date>) -> Option<String> {
+    use chrono::Datelike;
+    (date_of_birth.year() < OLDEST_LIVING_BIRTH_YEAR && date_of_death.is_none()).then(|| {
+        format!(
+            "date of birth {} with no date of death would make this person over 120 years old \
+             (born before {OLDEST_LIVING_BIRTH_YEAR}); kept, but every age-based rule reads it: check the record",
+            crate::model::uk_date(date_of_birth)
+        )
+    })
+}
+
 /// Quotes at most 40 characters of a cell in a message.
 pub(crate) fn shorten(t: &str) -> std::borrow::Cow<'_, str> {
     match t.char_indices().nth(40) {

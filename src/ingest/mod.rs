@@ -12,6 +12,7 @@
 //! - `table`: the row loop shared by both files and the report builder;
 //! - `ids`: the patient id index the events rows are matched against;
 //! - `fields`: one cell at a time (dates, NHS numbers, sex, numbers);
+//! - `plausible`: the ranges outside which a measurement is dropped;
 //! - `patients` and `events`: the rules for each file;
 //! - `fhir`: FHIR R4 (Bundles, bulk-export NDJSON, single resources) into
 //!   the same patients and events;
@@ -26,6 +27,7 @@ pub mod fhir;
 mod fields;
 mod ids;
 mod patients;
+mod plausible;
 mod table;
 mod unmapped;
 pub mod wide;

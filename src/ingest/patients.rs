@@ -165,6 +165,9 @@ fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::cod
     let registered_date = optional_date(REGISTERED, "registered_date");
     let deregistered_date = optional_date(DEREGISTERED, "deregistered_date");
     let date_of_death = optional_date(DEATH, "date_of_death");
+    if let Some(message) = fields::implausible_birth(date_of_birth, date_of_death) {
+        report.warning(line, row.header(DOB), "implausible_age", || message);
+    }
     if let Some(r) = registered_date.filter(|&r| r < date_of_birth) {
         report.warning(line, row.header(REGISTERED), "registered_before_birth", || {
             format!(

@@ -9,6 +9,7 @@ use std::io::Read;
 use csv::ByteRecord;
 
 use super::delimited::{self, FieldSpec, PrepareError};
+use super::fields;
 use super::{Diagnostic, FileKind, FileReport, Severity, MAX_DIAGNOSTICS};
 
 /// Builds a [`FileReport`]; formats a message only when it will be shown.
@@ -232,11 +233,18 @@ pub fn read_rows(
                 .filter(|(f, _)| missing.contains(&f.as_str()))
                 .map(|(f, h)| format!("{f} is mapped to '{h}'"))
                 .collect();
+            // One header holding the others: the file is delimited by
+            // something other than the four delimiters detected.
+            let one_column = if headers.len() == 1 {
+                "; the header is one column: save the file with commas, tabs, semicolons or pipes between the fields"
+            } else {
+                ""
+            };
             format!(
-                "required column{} {} not found, so no rows were loaded (headers found: {}){}",
+                "required column{} {} not found, so no rows were loaded (headers found: {}){}{one_column}",
                 if missing.len() == 1 { "" } else { "s" },
                 missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", "),
-                headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", "),
+                headers.iter().map(|h| format!("'{}'", fields::shorten(h))).collect::<Vec<_>>().join(", "),
                 if mapped.is_empty() { String::new() } else { format!("; {}", mapped.join(", ")) }
             )
         });
@@ -267,8 +275,24 @@ pub fn read_rows(
             line: start_line(&record, &csv),
             not_utf8: Cell::new(false),
         };
+        if csv.get_ref().unclosed_quote_end() == Some(csv.position().byte()) {
+            // The quote swallowed every line after it into this row: the
+            // rows on them were never read, so the file must be fixed.
+            let last = csv.position().line().saturating_sub(1);
+            report.error(row.line, None, "unclosed_quote", || {
+                format!(
+                    "a quote opened in this row is never closed, so lines {} to {last} (the end of the file) \
+                     were read as part of this row; close the quote (a quote inside a cell is written twice) \
+                     and load the file again",
+                    row.line
+                )
+            });
+            report.inner.rejected += 1;
+            continue;
+        }
         if on_row(&row, &mut report) {
             report.inner.accepted += 1;
+            cell_count(&row, &record, headers.len(), &mut report);
         } else {
             report.inner.rejected += 1;
         }
@@ -277,7 +301,24 @@ pub fn read_rows(
             report.warning(row.line, None, "not_utf8", not_utf8_message);
         }
     }
+    if report.inner.read == 0 && !report.inner.by_kind.contains_key("read_error") {
+        report.warning(header_line, None, "no_rows", || "the file has a header but no rows".into());
+    }
     report.inner
+}
+
+/// A warning for a kept row with more cells than the header, not blank:
+/// those cells were not read (often a comma in an unquoted cell). A short
+/// row needs none: its missing cells are blank, as an exporter may write.
+fn cell_count(row: &Row, record: &ByteRecord, header_len: usize, report: &mut Report) {
+    if record.iter().skip(header_len).any(|c| !c.trim_ascii().is_empty()) {
+        report.warning(row.line, None, "extra_cells", || {
+            format!(
+                "the row has {} cells but the header {header_len}; the cells beyond the header's were not read",
+                record.len()
+            )
+        });
+    }
 }
 
 fn not_utf8_message() -> String {

@@ -140,6 +140,7 @@ struct Ctx<'a> {
     report: Report,
     fhir: FhirReport,
     report_index: usize,
+    plausible: super::plausible::Plausible,
 }
 
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
@@ -157,6 +158,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
         report: Report::new(file, FileKind::Fhir),
         fhir: FhirReport::default(),
         report_index,
+        plausible: super::plausible::Plausible::new(clusters),
     };
     ctx.report.inner.delimiter.clear();
     let lower = file.to_ascii_lowercase();
@@ -164,6 +166,12 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     match stream::open(reader, ndjson_name) {
         Err(e) => {
             ctx.report.error(1, None, "read_error", || format!("the file could not be read: {e}"));
+        }
+        Ok(opened) if opened.empty => {
+            ctx.fhir.gzip = opened.gzip;
+            ctx.report.error(1, None, "empty_file", || {
+                "the file is empty: expected a FHIR resource, a Bundle or NDJSON (one resource a line)".into()
+            });
         }
         Ok(opened) => {
             ctx.fhir.gzip = opened.gzip;
@@ -312,7 +320,15 @@ impl Ctx<'_> {
                 }
                 None => None,
             };
-            events.push(Event { patient: 0, date: d.date, code: d.code, value: d.value, unit });
+            let value = d.value.filter(|&v| match self.plausible.check(&self.builder.codes.get(d.code).clusters, v) {
+                Ok(()) => true,
+                Err(message) => {
+                    let element = format!("{kind}.value");
+                    self.report.warning(line, Some(&element), "implausible_value", || message);
+                    false
+                }
+            });
+            events.push(Event { patient: 0, date: d.date, code: d.code, value, unit });
         }
         self.fhir.events += events.len() as u64;
         match self.find(&target) {

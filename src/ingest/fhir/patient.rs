@@ -138,6 +138,9 @@ fn parse(ctx: &mut Ctx, res: &Value, id: &str, line: u64) -> Option<Patient> {
     }
 
     // From here on the patient is kept.
+    if let Some(message) = fields::implausible_birth(date_of_birth, date_of_death) {
+        report.warning(line, Some("Patient.birthDate"), "implausible_age", || message);
+    }
     let nhs_text = array(res, "identifier")
         .find(|i| text(i, "system") == Some(codes::NHS_NUMBER))
         .and_then(|i| text(i, "value"))

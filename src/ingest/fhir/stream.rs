@@ -48,6 +48,8 @@ pub struct Opened<'r> {
     pub reader: Box<dyn BufRead + 'r>,
     pub gzip: bool,
     pub shape: Shape,
+    /// Nothing but white space (after decompression).
+    pub empty: bool,
 }
 
 /// Opens `reader`: detects gzip, then the shape (`ndjson_name` says the
@@ -59,8 +61,10 @@ pub fn open<'r>(reader: impl Read + 'r, ndjson_name: bool) -> io::Result<Opened<
     let mut start = Vec::new();
     inner.by_ref().take(SNIFF).read_to_end(&mut start)?;
     let shape = if ndjson_name { Shape::Ndjson } else { sniff(&start) };
+    let empty =
+        (start.len() as u64) < SNIFF && start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start).trim_ascii().is_empty();
     let reader = Box::new(BufReader::with_capacity(1 << 16, io::Cursor::new(start).chain(inner)));
-    Ok(Opened { reader, gzip, shape })
+    Ok(Opened { reader, gzip, shape, empty })
 }
 
 /// NDJSON when the first line holds a whole object (`{` … `}`) and a line
@@ -145,6 +149,9 @@ fn malformed(e: &serde_json::Error, line: u64) -> Item {
         ("read_error", format!("the file could not be read: {message}"))
     } else if e.is_eof() {
         ("truncated_json", format!("the JSON ends early (truncated file?): {message}"))
+    } else if e.is_data() {
+        // Well-formed JSON of the wrong shape: `[…]`, `42`, `"text"`.
+        ("not_fhir", format!("not FHIR: {message}"))
     } else {
         ("malformed_json", format!("malformed JSON: {message}"))
     };

@@ -17,6 +17,7 @@ mod suggest;
 use std::io::Read;
 
 use super::fields::{self, parse_date};
+use super::plausible::Plausible;
 use super::table::{Report, Row};
 use super::{patients, FileKind, FileReport, Loader};
 use crate::codes::Clusters;
@@ -111,6 +112,7 @@ fn position(headers: &[String], header: &str) -> Option<usize> {
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: &CheckedProfile) -> FileReport {
     let clusters = loader.clusters.clone();
     let bp = BloodPressure::new(&clusters);
+    let plausible = Plausible::new(&clusters);
     let mut found: Option<Vec<Found>> = None;
     let mut codes: Vec<[Option<CodeId>; 3]> = vec![[None; 3]; profile.clusters.len()];
     let report = patients::load_with(
@@ -129,7 +131,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: 
                     .collect()
             });
             for (f, codes) in found.iter().zip(codes.iter_mut()) {
-                read_cluster(f, row, report, patient, builder, profile.report_date, bp, codes);
+                read_cluster(f, row, report, patient, builder, profile.report_date, bp, &plausible, codes);
             }
         },
     );
@@ -146,6 +148,7 @@ fn read_cluster(
     builder: &mut PopulationBuilder,
     report_date: Option<Date>,
     bp: Option<BloodPressure>,
+    plausible: &Plausible,
     codes: &mut [Option<CodeId>; 3],
 ) {
     let c = f.columns;
@@ -211,6 +214,13 @@ fn read_cluster(
             });
             b.push_event(Event { patient, date, code, value, unit: None });
         };
+    let plausible_value = |clusters: &[ClusterId], v: f64, report: &mut Report| match plausible.check(clusters, v) {
+        Ok(()) => Some(v),
+        Err(message) => {
+            report.warning(line, header(&c.value), "implausible_value", || message);
+            None
+        }
+    };
     if value_text.is_empty() {
         push(0, "", vec![c.cluster], None, builder);
         return;
@@ -218,8 +228,10 @@ fn read_cluster(
     if let (Some((high, low)), Some(bp)) = (value_text.split_once('/'), bp.filter(|bp| bp.reads(c.cluster))) {
         match (fields::parse_value(high.trim()), fields::parse_value(low.trim())) {
             (Ok(s), Ok(d)) => {
-                push(1, " (systolic)", vec![c.cluster, bp.bp, bp.systolic], Some(s), builder);
-                push(2, " (diastolic)", vec![c.cluster, bp.bp, bp.diastolic], Some(d), builder);
+                let (systolic, diastolic) = (vec![c.cluster, bp.bp, bp.systolic], vec![c.cluster, bp.bp, bp.diastolic]);
+                let (s, d) = (plausible_value(&systolic, s, report), plausible_value(&diastolic, d, report));
+                push(1, " (systolic)", systolic, s, builder);
+                push(2, " (diastolic)", diastolic, d, builder);
             }
             _ => {
                 report.warning(line, header(&c.value), "invalid_value", || {
@@ -234,7 +246,7 @@ fn read_cluster(
         return;
     }
     let value = match fields::parse_value(&value_text) {
-        Ok(v) => Some(v),
+        Ok(v) => plausible_value(&[c.cluster], v, report),
         Err(why) => {
             report.warning(line, header(&c.value), "invalid_value", || {
                 format!("value '{}' {why}; recorded without a value", fields::shorten(&value_text))
