@@ -54,12 +54,21 @@ pub fn preview(file: &str, start: &[u8], clusters: &Clusters) -> Preview {
     Preview { headers, rows, suggested }
 }
 
-/// A cluster's columns found in the file, by position.
+/// A cluster's columns found in the file, by position, and the codes its
+/// events are written with (plain, systolic, diastolic), made on first use.
 struct Found<'p> {
     columns: &'p ClusterColumns,
     date: Option<usize>,
     value: Option<usize>,
     flag: Option<usize>,
+    codes: [Option<CodeId>; 3],
+}
+
+/// What every row of one file is read with.
+struct FileRules {
+    report_date: Option<Date>,
+    bp: Option<BloodPressure>,
+    plausible: Plausible,
 }
 
 /// What a flag cell says.
@@ -111,10 +120,12 @@ fn position(headers: &[String], header: &str) -> Option<usize> {
 /// Reads a wide report into the loader's population.
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: &CheckedProfile) -> FileReport {
     let clusters = loader.clusters.clone();
-    let bp = BloodPressure::new(&clusters);
-    let plausible = Plausible::new(&clusters);
+    let rules = FileRules {
+        report_date: profile.report_date,
+        bp: BloodPressure::new(&clusters),
+        plausible: Plausible::new(&clusters),
+    };
     let mut found: Option<Vec<Found>> = None;
-    let mut codes: Vec<[Option<CodeId>; 3]> = vec![[None; 3]; profile.clusters.len()];
     let report = patients::load_with(
         loader,
         file,
@@ -127,11 +138,17 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: 
                 profile
                     .clusters
                     .iter()
-                    .map(|c| Found { columns: c, date: at(&c.date), value: at(&c.value), flag: at(&c.flag) })
+                    .map(|c| Found {
+                        columns: c,
+                        date: at(&c.date),
+                        value: at(&c.value),
+                        flag: at(&c.flag),
+                        codes: [None; 3],
+                    })
                     .collect()
             });
-            for (f, codes) in found.iter().zip(codes.iter_mut()) {
-                read_cluster(f, row, report, patient, builder, profile.report_date, bp, &plausible, codes);
+            for f in found.iter_mut() {
+                read_cluster(f, &rules, row, report, patient, builder);
             }
         },
     );
@@ -139,19 +156,16 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: 
 }
 
 /// The event (or two, for blood pressure) one cluster's columns give for one row.
-#[allow(clippy::too_many_arguments)]
 fn read_cluster(
-    f: &Found,
+    f: &mut Found,
+    rules: &FileRules,
     row: &Row,
     report: &mut Report,
     patient: PatientIdx,
     builder: &mut PopulationBuilder,
-    report_date: Option<Date>,
-    bp: Option<BloodPressure>,
-    plausible: &Plausible,
-    codes: &mut [Option<CodeId>; 3],
 ) {
-    let c = f.columns;
+    let (report_date, bp, plausible) = (rules.report_date, rules.bp, &rules.plausible);
+    let (c, codes) = (f.columns, &mut f.codes);
     let line = row.line;
     fn header(h: &Option<String>) -> Option<&str> {
         h.as_deref()

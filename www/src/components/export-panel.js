@@ -10,6 +10,8 @@ import { spacedNhs } from './reasons-panel.js';
 const DEFAULT_COLUMNS = ['nhs_number', 'name', 'age', 'missing_checks', 'reasons'];
 /** Rows a print view holds; longer lists are better exported. */
 const PRINT_LIMIT = 2000;
+/** A column's label, saying so when it waits for the risk model. @param {string} c @param {boolean} waiting */
+const columnLabel = (c, waiting) => (waiting ? `${fieldTitle(c)} (once the risk model is fitted)` : fieldTitle(c));
 
 /**
  * Saves text as a file through a blob: link (memory, not network).
@@ -131,8 +133,7 @@ export function mountExportPanel(client, state) {
         return h('div', { class: 'nhsuk-checkboxes__item' },
           h('input', { class: 'nhsuk-checkboxes__input', id, type: 'checkbox', value: c, checked: DEFAULT_COLUMNS.includes(c),
             disabled: needsModel }),
-          h('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: id,
-            text: needsModel ? `${fieldTitle(c)} (once the risk model is fitted)` : fieldTitle(c) }));
+          h('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: id, text: columnLabel(c, needsModel) }));
       }));
     },
     /** The risk model was fitted or dropped: its columns are ticked or taken off. @param {boolean} available */
@@ -143,7 +144,7 @@ export function mountExportPanel(client, state) {
         box.disabled = !available;
         box.checked = available;
         const label = box.nextElementSibling;
-        if (label) label.textContent = available ? fieldTitle(c) : `${fieldTitle(c)} (once the risk model is fitted)`;
+        if (label) label.textContent = columnLabel(c, !available);
       }
     },
     /** @param {string} listTitle @param {number} rows */

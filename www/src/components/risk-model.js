@@ -14,10 +14,10 @@ Chart.register(ScatterController, LineController, PointElement, LineElement, Lin
 /** @typedef {import('../protocol.js').RiskFit} RiskFit */
 
 const SVG = 'http://www.w3.org/2000/svg';
-/** Tier fills from the top (NHS identity colours) and the text colour each needs. */
-const TIER_COLOURS = [['#330072', '#fff'], ['#003087', '#fff'], ['#005eb8', '#fff'], ['#41b6e6', '#212b32'], ['#aeb7bd', '#212b32']];
+/** Tier fills from the top (NHS identity colours) and the text colour each needs; the rest is grey. */
+const TIER_COLOURS = [['#330072', '#fff'], ['#003087', '#fff'], ['#005eb8', '#fff'], ['#41b6e6', '#212b32']];
 const tierColour = (/** @type {number} */ i, /** @type {number} */ n) =>
-  (i === n - 1 ? ['#e8edee', '#212b32'] : TIER_COLOURS[Math.min(i, TIER_COLOURS.length - 2)]);
+  (i === n - 1 ? ['#e8edee', '#212b32'] : TIER_COLOURS[Math.min(i, TIER_COLOURS.length - 1)]);
 
 /** A fraction as a percentage to one place. @param {number} x */
 const pc = (x) => `${(100 * x).toFixed(1)}%`;
