@@ -113,4 +113,12 @@ impl Engine {
         let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
         report::build(&self.plan, pop, &analysis, files, unmapped)
     }
+
+    /// The same as [`Engine::report`], kept compact: members are put into
+    /// words only when asked for (see [`report::stored`]).
+    pub fn stored_report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> report::stored::StoredReport {
+        let analysis = analysis::analyse(&self.plan, pop, as_of);
+        let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
+        report::stored::StoredReport::new(&self.plan, pop, analysis, files, unmapped)
+    }
 }

@@ -16,8 +16,9 @@ use crate::compare::{lists, summary};
 use crate::ingest::wide::{self, WideProfile};
 use crate::ingest::{ColumnMapping, FileReport, Loader};
 use crate::model::{Date, Population};
+use crate::report;
+use crate::report::stored::StoredReport;
 use crate::report::worklist::{Query, RiskById};
-use crate::report::{self, Report};
 use crate::risk::admission::{self, RiskModel, RiskSettings};
 use crate::rules::{RuleOptions, RuleSource};
 use crate::synth::{self, Deprivation, SynthConfig};
@@ -66,7 +67,7 @@ pub struct Session {
     loader: Option<Loader>,
     population: Option<(Population, Vec<FileReport>)>,
     /// The latest analysis, which worklist queries page through.
-    report: Option<Report>,
+    report: Option<StoredReport>,
     /// The latest list comparison, which the group exports read.
     lists: Option<lists::ListComparison>,
     /// The latest emergency-admission risk model, while it is for the latest analysis's date.
@@ -235,7 +236,9 @@ impl Session {
     pub fn analyse(&mut self, as_of: &str) -> Result<String, JsError> {
         let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
         let as_of = parse_date(as_of)?;
-        let report = self.engine.report(pop, files.clone(), as_of);
+        // The old analysis goes first: a city's two at once may not fit.
+        self.report = None;
+        let report = self.engine.stored_report(pop, files.clone(), as_of);
         let summary = report.summary().to_json();
         self.report = Some(report);
         // Scores are as of one date: another date needs the model fitted again.
@@ -253,7 +256,8 @@ impl Session {
     #[wasm_bindgen(js_name = worklistPage)]
     pub fn worklist_page(&self, query: &str) -> Result<String, JsError> {
         let query: Query = serde_json::from_str(query).map_err(error)?;
-        let page = self.analysed()?.worklist_page(&query, self.risk_by_id()).map_err(error)?;
+        let (pop, _) = self.loaded()?;
+        let page = self.analysed()?.worklist_page(&self.engine.plan, pop, &query, self.risk_by_id()).map_err(error)?;
         Ok(serde_json::to_string(&page).expect("a page serialises"))
     }
 
@@ -264,7 +268,10 @@ impl Session {
         let query: Query = serde_json::from_str(query).map_err(error)?;
         let columns: Vec<String> = serde_json::from_str(columns).map_err(error)?;
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-        self.analysed()?.worklist_csv(&query, self.risk_by_id(), &columns, header).map_err(error)
+        let (pop, _) = self.loaded()?;
+        self.analysed()?
+            .worklist_csv(&self.engine.plan, pop, &query, self.risk_by_id(), &columns, header)
+            .map_err(error)
     }
 
     /// The filtered list as NHS numbers for a GP system's import, as JSON
@@ -272,7 +279,9 @@ impl Session {
     #[wasm_bindgen(js_name = nhsNumberList)]
     pub fn nhs_number_list(&self, query: &str) -> Result<String, JsError> {
         let query: Query = serde_json::from_str(query).map_err(error)?;
-        let list = self.analysed()?.nhs_number_list(&query, self.risk_by_id()).map_err(error)?;
+        let (pop, _) = self.loaded()?;
+        let list =
+            self.analysed()?.nhs_number_list(&self.engine.plan, pop, &query, self.risk_by_id()).map_err(error)?;
         Ok(serde_json::to_string(&list).expect("serialises"))
     }
 
@@ -280,7 +289,7 @@ impl Session {
     /// by every group, with 95% intervals and the deprivation gap.
     #[wasm_bindgen(js_name = equityCsv)]
     pub fn equity_csv(&self) -> Result<String, JsError> {
-        Ok(report::csv_export::equity_csv(&self.analysed()?.equity))
+        Ok(report::csv_export::equity_csv(&self.analysed()?.summary().equity))
     }
 
     /// The latest analysis as a practice summary (schema v1), one entry
@@ -289,8 +298,8 @@ impl Session {
     /// 5); exact figures are for a `PracticeComparison` on this machine.
     #[wasm_bindgen(js_name = summaryJson)]
     pub fn summary_json(&self, exact: bool, fallback_code: &str) -> Result<String, JsError> {
-        let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
-        let summary = summary::summarise(&self.engine, pop, self.analysed()?, fallback_code);
+        let (pop, _) = self.loaded()?;
+        let summary = summary::summarise(&self.engine, pop, self.analysed()?.summary(), fallback_code);
         Ok(if exact { summary } else { summary.disclosed() }.to_json())
     }
 
@@ -345,8 +354,8 @@ impl Session {
 
     /// The loaded practice as analysed, for a list comparison.
     fn side(&self, label: &str) -> Result<lists::Side<'_>, JsError> {
-        let (population, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
-        let as_of = self.analysed()?.as_of.parse().map_err(error)?;
+        let (population, _) = self.loaded()?;
+        let as_of = self.analysed()?.analysis().as_of;
         Ok(lists::Side { population, as_of, label: label.to_owned() })
     }
 
@@ -359,8 +368,12 @@ impl Session {
         serde_json::to_string(&report::definitions(&self.engine)).expect("serialises")
     }
 
-    fn analysed(&self) -> Result<&Report, JsError> {
+    fn analysed(&self) -> Result<&StoredReport, JsError> {
         self.report.as_ref().ok_or_else(|| error("analyse the files first"))
+    }
+
+    fn loaded(&self) -> Result<&(Population, Vec<FileReport>), JsError> {
+        self.population.as_ref().ok_or_else(|| error("load the files first"))
     }
 
     fn risk_by_id(&self) -> Option<&RiskById> {
@@ -384,7 +397,7 @@ impl Session {
         };
         let as_of = parse_date(as_of)?;
         self.risk = None;
-        let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let (pop, _) = self.loaded()?;
         let mut report = |stage: admission::Stage| {
             let Some(f) = &progress else { return };
             let step = admission::Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0) + 1;
@@ -408,7 +421,7 @@ impl Session {
     /// The latest risk model's scores as CSV (`patient_id,risk_percent,tier`), highest risk first.
     #[wasm_bindgen(js_name = riskScoresCsv)]
     pub fn risk_scores_csv(&self) -> Result<String, JsError> {
-        let (pop, _) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let (pop, _) = self.loaded()?;
         Ok(self.risk.as_ref().ok_or_else(|| error("fit the risk model first"))?.model.scores_csv(pop))
     }
 
@@ -416,7 +429,7 @@ impl Session {
     /// bytes as the CLI's `analyse` for the same input.
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self, as_of: &str) -> Result<String, JsError> {
-        let (pop, files) = self.population.as_ref().ok_or_else(|| error("load the files first"))?;
+        let (pop, files) = self.loaded()?;
         Ok(self.engine.report(pop, files.clone(), parse_date(as_of)?).to_json())
     }
 }

@@ -503,7 +503,8 @@ fn a_deficit_counts_only_once_recorded_by_the_as_of_date() {
 #[test]
 fn the_summary_keeps_every_count_and_drops_the_rows() {
     let r = run(SMI_PATIENTS, SMI_EVENTS, AS_OF);
-    let s = r.summary();
+    let (_, _, kept) = stored(SMI_PATIENTS, SMI_EVENTS, AS_OF);
+    let s = kept.summary();
     for (id, c) in &r.cohorts.0 {
         assert_eq!((s.cohorts[id.as_str()].count, s.cohorts[id.as_str()].eligible), (c.count, c.eligible));
         assert!(s.cohorts[id.as_str()].members.is_empty());

@@ -285,9 +285,11 @@ P3,1037351000000105,2026-10-01,,,,Flu vaccination
 ";
     let r = run(patients, events, AS_OF);
     let list = cohort(&r, "priority");
+    let (engine, pop, kept) = stored(patients, events, AS_OF);
     let order = |keys: Vec<PriorityKey>| -> Vec<String> {
         let q = Query { cohort: "priority".into(), sort: Sort::Priority, priority: keys, ..Default::default() };
-        r.worklist_page(&q, None).unwrap().rows.iter().map(|m| m.member.patient_id.clone()).collect()
+        let page = kept.worklist_page(&engine.plan, &pop, &q, None).unwrap();
+        page.rows.iter().map(|m| m.member.patient_id.clone()).collect()
     };
     assert_eq!(list.count, 3);
     assert_eq!(order(vec![]), ["P3", "P1", "P2"]);

@@ -10,6 +10,9 @@ use cohort_finder::compare::practices::{Comparison, Source};
 use cohort_finder::compare::summary;
 use cohort_finder::ingest::{ColumnMapping, FileReport};
 use cohort_finder::model::{Date, Population};
+use cohort_finder::report::priority::PriorityKey;
+use cohort_finder::report::worklist::{self, Query, Sort};
+use cohort_finder::report::MemberReport;
 use cohort_finder::risk::admission::{self, RiskSettings};
 use cohort_finder::synth::{self, Deprivation, SynthConfig};
 use cohort_finder::{Engine, EngineConfig};
@@ -51,6 +54,72 @@ fn the_report_summary_and_funnel_match_the_golden_files() {
     comparison.add("this practice", &exact, Source::Extract);
     let funnel = comparison.funnel("hypertension_not_to_target.all_required", None).unwrap();
     check("funnel.json", &serde_json::to_string(&funnel).unwrap());
+}
+
+/// The page keeps the report compact and words rows as they are asked
+/// for: its summary is the full report less the rows, and every list under
+/// every filter and order gives the rows the full report's lists give.
+#[test]
+fn the_stored_report_gives_the_full_reports_rows_under_every_query() {
+    let (engine, pop, files, date) = practice(250, 11, Deprivation::Deprived);
+    let full = engine.report(&pop, files.clone(), date);
+    let kept = engine.stored_report(&pop, files, date);
+
+    let mut without_rows = full.clone();
+    for (_, c) in &mut without_rows.cohorts.0 {
+        c.members.clear();
+    }
+    assert_eq!(kept.summary().to_json(), without_rows.to_json());
+
+    let segment = full.segment_precedence[0].clone();
+    let mut queries = vec![Query::default()];
+    for sort in
+        [Sort::Priority, Sort::PatientId, Sort::NhsNumber, Sort::Name, Sort::Age, Sort::ImdQuintile, Sort::Segment]
+    {
+        queries.push(Query { sort, ..Default::default() });
+        queries.push(Query { sort, descending: true, offset: 3, limit: 7, ..Default::default() });
+    }
+    for key in [
+        PriorityKey::Core20Plus,
+        PriorityKey::MissingChecks,
+        PriorityKey::Lists,
+        PriorityKey::Frailty,
+        PriorityKey::Qrisk,
+        PriorityKey::Age,
+    ] {
+        queries.push(Query { sort: Sort::Priority, priority: vec![key], ..Default::default() });
+    }
+    queries.extend([
+        Query { segments: vec![segment], ..Default::default() },
+        Query { imd_quintiles: vec!["1".into(), "not_recorded".into()], ..Default::default() },
+        Query { ethnicities: vec!["asian".into()], ..Default::default() },
+        Query { age_bands: vec!["65-79".into(), "80+".into()], ..Default::default() },
+        Query { flags: vec!["core20".into(), "smoker".into()], ..Default::default() },
+        Query { search: "P00001".into(), ..Default::default() },
+    ]);
+    let mut compared = 0;
+    for (id, cohort) in &full.cohorts.0 {
+        let mut checks: Vec<String> =
+            cohort.members.iter().flat_map(|m| m.checks.iter().map(|c| c.id.clone())).collect();
+        checks.sort();
+        checks.dedup();
+        let with_checks = checks.into_iter().map(|c| Query { missing_check: Some(c), ..Default::default() });
+        for q in queries.iter().cloned().chain(with_checks) {
+            let q = Query { cohort: id.clone(), ..q };
+            let expected = worklist::select(cohort.members.iter(), &q, None).unwrap();
+            let expected: Vec<&MemberReport> = worklist::page_of(&expected, &q).iter().map(|s| s.entry).collect();
+            let page = kept.worklist_page(&engine.plan, &pop, &q, None).unwrap();
+            let rows: Vec<&MemberReport> = page.rows.iter().map(|r| &*r.member).collect();
+            assert_eq!(
+                serde_json::to_string(&rows).unwrap(),
+                serde_json::to_string(&expected).unwrap(),
+                "cohort {id}, query {q:?}"
+            );
+            assert_eq!(page.listed, cohort.members.len());
+            compared += rows.len();
+        }
+    }
+    assert!(compared > 10_000, "only {compared} rows compared");
 }
 
 /// The emergency-admission model card for a practice big enough to fit:

@@ -2,6 +2,8 @@
 //! input diagnostics. Returned as (file name, text) pairs; the caller
 //! decides where they go.
 
+use std::borrow::Cow;
+
 use super::worklist::Row;
 use super::{explain::fmt_value, id_of, CheckReport, MemberReport, Ordered, ReasonReport, Report};
 use crate::model::uk_date;
@@ -155,14 +157,18 @@ pub const WORKLIST_COLUMNS: [&str; 14] = [
 pub const RISK_COLUMNS: [&str; 2] = ["risk_percent", "risk_tier"];
 
 fn worklist(members: &[MemberReport]) -> String {
-    let rows: Vec<Row> = members.iter().map(|member| Row { member, risk: None }).collect();
-    worklist_csv(&rows, &WORKLIST_COLUMNS, true).expect("the default columns exist")
+    let rows = members.iter().map(|m| Row { member: Cow::Borrowed(m), risk: None });
+    worklist_csv(rows, &WORKLIST_COLUMNS, true).expect("the default columns exist")
 }
 
 /// A worklist as CSV with the chosen columns, e.g. `["nhs_number"]` without
 /// a header for a list a GP system can import as a patient group. The risk
 /// columns are blank for a person the model did not score.
-pub fn worklist_csv(rows: &[Row], columns: &[&str], header: bool) -> Result<String, String> {
+pub fn worklist_csv<'a>(
+    rows: impl IntoIterator<Item = Row<'a>>,
+    columns: &[&str],
+    header: bool,
+) -> Result<String, String> {
     if let Some(bad) = columns.iter().find(|c| !WORKLIST_COLUMNS.contains(c) && !RISK_COLUMNS.contains(c)) {
         return Err(format!(
             "there is no column '{bad}' (columns: {}, and with the risk model {})",
@@ -178,7 +184,7 @@ pub fn worklist_csv(rows: &[Row], columns: &[&str], header: bool) -> Result<Stri
         w.write_record(columns.iter().map(|c| match *c {
             "risk_percent" => row.risk.map(|r| format!("{:.1}", r.percent)).unwrap_or_default(),
             "risk_tier" => row.risk.map(|r| r.tier.to_string()).unwrap_or_default(),
-            _ => cell(row.member, c),
+            _ => cell(&row.member, c),
         }))
         .unwrap();
     }

@@ -10,6 +10,7 @@ pub mod equity;
 mod explain;
 mod ordered;
 pub mod priority;
+pub mod stored;
 pub mod worklist;
 
 use serde::Serialize;
@@ -186,8 +187,29 @@ pub struct CohortCounts {
     pub count: u64,
 }
 
-/// Builds the report. `files` are the ingest reports, in load order.
+/// Builds the report, every member in words. `files` are the ingest
+/// reports, in load order.
 pub fn build(
+    plan: &Plan,
+    pop: &Population,
+    analysis: &Analysis,
+    files: Vec<FileReport>,
+    unmapped_codes: UnmappedCodes,
+) -> Report {
+    let mut report = counts(plan, pop, analysis, files, unmapped_codes);
+    let flags = Flags::new(plan, analysis, pop.patients.len());
+    let explainer = explain::Explainer { plan, pop, analysis, flags: &flags };
+    for ((_, cohort), (c, r)) in report.cohorts.0.iter_mut().zip(plan.cohorts.iter().zip(&analysis.cohorts)) {
+        cohort.members = r.members.iter().map(|m| explainer.member(c, m)).collect();
+    }
+    let priority_list = priority::cohort(plan, &report.cohorts.0);
+    report.cohorts.0.push((priority::PRIORITY_ID.to_owned(), priority_list));
+    report
+}
+
+/// The report without member rows and without the priority list, which
+/// needs them (or [`stored::StoredReport`]'s index) to be counted.
+fn counts(
     plan: &Plan,
     pop: &Population,
     analysis: &Analysis,
@@ -233,8 +255,6 @@ pub fn build(
     // Each person's group in every equity dimension, worked out once.
     let groups: Vec<[usize; 4]> = pop.patients.iter().map(|p| Dimension::ALL.map(|d| d.group(p, as_of))).collect();
     let breakdowns = breakdowns(plan, analysis, &groups);
-    let flags = Flags::new(plan, analysis, pop.patients.len());
-    let explainer = explain::Explainer { plan, pop, analysis, flags: &flags };
     let cohorts = plan
         .cohorts
         .iter()
@@ -264,14 +284,11 @@ pub fn build(
                 checks: Ordered(checks),
                 all_checks_done: (!c.checks.is_empty())
                     .then(|| r.eligible.iter().filter(|e| e.all_done(all_mask)).count() as u64),
-                members: r.members.iter().map(|m| explainer.member(c, m)).collect(),
+                members: Vec::new(),
             };
             (c.id.clone(), report)
         })
         .collect::<Vec<_>>();
-    let priority_list = priority::cohort(plan, &cohorts);
-    let mut cohorts = cohorts;
-    cohorts.push((priority::PRIORITY_ID.to_owned(), priority_list));
 
     Report {
         as_of: as_of.to_string(),
@@ -446,48 +463,6 @@ impl Report {
 
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer(out, self).map_err(std::io::Error::from)
-    }
-}
-
-impl Report {
-    /// The report without member rows (counts, breakdowns, input checks):
-    /// what an overview needs. Rows come a page at a time from
-    /// [`Report::worklist_page`].
-    pub fn summary(&self) -> Report {
-        let cohorts = self
-            .cohorts
-            .0
-            .iter()
-            .map(|(id, c)| {
-                let summary = CohortReport {
-                    title: c.title.clone(),
-                    kind: c.kind,
-                    description: c.description.clone(),
-                    source: c.source.clone(),
-                    members_are: c.members_are,
-                    eligible: c.eligible,
-                    count: c.count,
-                    checks: c.checks.clone(),
-                    all_checks_done: c.all_checks_done,
-                    members: Vec::new(),
-                };
-                (id.clone(), summary)
-            })
-            .collect();
-        Report {
-            as_of: self.as_of.clone(),
-            settings: self.settings.clone(),
-            segment_precedence: self.segment_precedence.clone(),
-            input: self.input.clone(),
-            unmapped_codes: self.unmapped_codes.clone(),
-            population: self.population.clone(),
-            cohorts: Ordered(cohorts),
-            segments: self.segments.clone(),
-            efi: self.efi.clone(),
-            multimorbidity: self.multimorbidity.clone(),
-            breakdowns: self.breakdowns.clone(),
-            equity: self.equity.clone(),
-        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::explain::{CheckReport, ReasonReport};
+use super::worklist::Listed;
 use super::{CohortReport, MemberReport, Ordered};
 use crate::rules::plan::{CohortKind, Members, Plan};
 
@@ -36,62 +37,39 @@ impl PriorityKey {
     pub const DEFAULT: [PriorityKey; 3] = [PriorityKey::Core20Plus, PriorityKey::MissingChecks, PriorityKey::Frailty];
 
     /// Orders `a` before `b` when `a` has more of this key.
-    pub fn compare(self, a: &MemberReport, b: &MemberReport) -> Ordering {
+    pub fn compare<L: Listed>(self, a: &L, b: &L) -> Ordering {
         match self {
-            PriorityKey::Core20Plus => core20_plus(b).cmp(&core20_plus(a)),
-            PriorityKey::MissingChecks => missing_checks(b).cmp(&missing_checks(a)),
-            PriorityKey::Lists => b.lists.len().cmp(&a.lists.len()),
-            PriorityKey::Frailty => efi_deficits(b).cmp(&efi_deficits(a)),
-            PriorityKey::Qrisk => qrisk(b).total_cmp(&qrisk(a)),
-            PriorityKey::Age => b.age.cmp(&a.age),
+            PriorityKey::Core20Plus => b.core20_plus().cmp(&a.core20_plus()),
+            PriorityKey::MissingChecks => b.missing_checks().cmp(&a.missing_checks()),
+            PriorityKey::Lists => b.lists().cmp(&a.lists()),
+            PriorityKey::Frailty => b.efi_deficits().cmp(&a.efi_deficits()),
+            PriorityKey::Qrisk => b.qrisk().total_cmp(&a.qrisk()),
+            PriorityKey::Age => b.age().cmp(&a.age()),
         }
     }
 }
 
-fn core20_plus(m: &MemberReport) -> usize {
-    m.flags.iter().filter(|f| *f == "core20" || *f == "plus").count()
+/// Adds one list's row for a person to their priority-list row: the list,
+/// a reason naming it, its reasons and its checks (ids prefixed by the list's).
+pub(crate) fn add_list(row: &mut Option<MemberReport>, list_id: &str, list_title: &str, mut m: MemberReport) {
+    let (reasons, checks) = (std::mem::take(&mut m.reasons), std::mem::take(&mut m.checks));
+    let row = row.get_or_insert(m);
+    row.lists.push(list_title.to_owned());
+    row.reasons.push(ReasonReport {
+        rule: format!("On the list: {list_title}"),
+        record: Default::default(),
+        detail: None,
+    });
+    row.reasons.extend(reasons);
+    row.checks.extend(checks.into_iter().map(|c| CheckReport {
+        id: format!("{list_id}.{}", c.id),
+        title: format!("{} ({list_title})", c.title),
+        ..c
+    }));
 }
 
-pub(super) fn missing_checks(m: &MemberReport) -> usize {
-    m.checks.iter().filter(|c| c.required && !c.done).count()
-}
-
-fn efi_deficits(m: &MemberReport) -> i64 {
-    m.efi.as_ref().map_or(-1, |e| e.deficits as i64)
-}
-
-fn qrisk(m: &MemberReport) -> f64 {
-    m.qrisk.map_or(-1.0, |q| q.percent)
-}
-
-/// The priority list from the report's worklists (those marked for it).
-pub fn cohort(plan: &Plan, cohorts: &[(String, CohortReport)]) -> CohortReport {
-    let mut people: BTreeMap<&str, MemberReport> = BTreeMap::new();
-    for (plan_cohort, (_, report)) in plan.cohorts.iter().zip(cohorts) {
-        if !plan_cohort.priority {
-            continue;
-        }
-        for m in &report.members {
-            let row = people.entry(m.patient_id.as_str()).or_insert_with(|| MemberReport {
-                reasons: Vec::new(),
-                checks: Vec::new(),
-                ..m.clone()
-            });
-            row.lists.push(report.title.clone());
-            row.reasons.push(ReasonReport {
-                rule: format!("On the list: {}", report.title),
-                record: Default::default(),
-                detail: None,
-            });
-            row.reasons.extend(m.reasons.iter().cloned());
-            row.checks.extend(m.checks.iter().map(|c| CheckReport {
-                id: format!("{}.{}", plan_cohort.id, c.id),
-                title: format!("{} ({})", c.title, report.title),
-                ..c.clone()
-            }));
-        }
-    }
-    let members: Vec<MemberReport> = people.into_values().collect();
+/// The priority list's cohort report, around its members (or none, for a summary).
+pub(crate) fn report(people: u64, members: Vec<MemberReport>) -> CohortReport {
     CohortReport {
         title: "Priority list".into(),
         kind: CohortKind::Worklist,
@@ -100,10 +78,25 @@ pub fn cohort(plan: &Plan, cohorts: &[(String, CohortReport)]) -> CohortReport {
             .into(),
         source: "Built from the worklists above".into(),
         members_are: Members::Eligible,
-        eligible: members.len() as u64,
-        count: members.len() as u64,
+        eligible: people,
+        count: people,
         checks: Ordered(Vec::new()),
         all_checks_done: None,
         members,
     }
+}
+
+/// The priority list from the report's worklists (those marked for it).
+pub fn cohort(plan: &Plan, cohorts: &[(String, CohortReport)]) -> CohortReport {
+    let mut people: BTreeMap<&str, Option<MemberReport>> = BTreeMap::new();
+    for (plan_cohort, (_, list)) in plan.cohorts.iter().zip(cohorts) {
+        if !plan_cohort.priority {
+            continue;
+        }
+        for m in &list.members {
+            add_list(people.entry(m.patient_id.as_str()).or_default(), &plan_cohort.id, &list.title, m.clone());
+        }
+    }
+    let members: Vec<MemberReport> = people.into_values().flatten().collect();
+    report(members.len() as u64, members)
 }

@@ -1,13 +1,17 @@
 //! Worklist queries: filter, search, sort and page one cohort's members,
 //! so a page shows 50 rows of a 50,000-row list without ever holding the
-//! whole list. The same query drives the CSV export of "the list as I see it".
+//! whole list in words. The same query drives the CSV export of "the list
+//! as I see it". People are filtered and sorted through [`Listed`], which
+//! both a worded member and a member read straight from the analysis give.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::priority::{missing_checks, PriorityKey};
-use super::{csv_export, id_of, CohortReport, MemberReport, Report};
+use super::priority::PriorityKey;
+use super::{id_of, MemberReport};
+use crate::model::{AgeBand, EthnicityGroup};
 use crate::risk::admission::Score;
 
 /// Each scored person's emergency-admission risk, by patient id: present
@@ -66,6 +70,92 @@ pub enum Sort {
     Risk,
 }
 
+/// What a list filters, searches and sorts a person by.
+pub trait Listed {
+    fn patient_id(&self) -> &str;
+    fn nhs_number(&self) -> Option<&str>;
+    fn nhs_number_valid(&self) -> bool;
+    fn name(&self) -> Option<&str>;
+    fn age(&self) -> i32;
+    fn age_band(&self) -> AgeBand;
+    fn ethnicity(&self) -> EthnicityGroup;
+    fn imd_quintile(&self) -> Option<u8>;
+    /// The segment's id.
+    fn segment(&self) -> &str;
+    /// Holds any of these flags (ids such as core20, plus, smoker).
+    fn has_any_flag(&self, ids: &[String]) -> bool;
+    /// Core20 and PLUS flags held (0, 1 or 2).
+    fn core20_plus(&self) -> usize;
+    /// Misses this required check (that applies to them).
+    fn is_missing(&self, check: &str) -> bool;
+    /// Required checks missed.
+    fn missing_checks(&self) -> usize;
+    /// Lists the person is on (the priority list's people; none elsewhere).
+    fn lists(&self) -> usize;
+    /// eFI deficits; -1 under the eFI's minimum age.
+    fn efi_deficits(&self) -> i64;
+    /// QRISK percent to one place; -1 where there is none.
+    fn qrisk(&self) -> f64;
+}
+
+impl Listed for &MemberReport {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+    fn nhs_number(&self) -> Option<&str> {
+        self.nhs_number.as_deref()
+    }
+    fn nhs_number_valid(&self) -> bool {
+        self.nhs_number_valid
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn age(&self) -> i32 {
+        self.age
+    }
+    fn age_band(&self) -> AgeBand {
+        self.age_band
+    }
+    fn ethnicity(&self) -> EthnicityGroup {
+        self.ethnicity_group
+    }
+    fn imd_quintile(&self) -> Option<u8> {
+        self.imd_quintile
+    }
+    fn segment(&self) -> &str {
+        &self.segment
+    }
+    fn has_any_flag(&self, ids: &[String]) -> bool {
+        self.flags.iter().any(|f| ids.contains(f))
+    }
+    fn core20_plus(&self) -> usize {
+        self.flags.iter().filter(|f| *f == "core20" || *f == "plus").count()
+    }
+    fn is_missing(&self, check: &str) -> bool {
+        self.checks.iter().any(|c| c.id == check && c.required && !c.done)
+    }
+    fn missing_checks(&self) -> usize {
+        self.checks.iter().filter(|c| c.required && !c.done).count()
+    }
+    fn lists(&self) -> usize {
+        self.lists.len()
+    }
+    fn efi_deficits(&self) -> i64 {
+        self.efi.as_ref().map_or(-1, |e| e.deficits as i64)
+    }
+    fn qrisk(&self) -> f64 {
+        self.qrisk.map_or(-1.0, |q| q.percent)
+    }
+}
+
+/// A person matching a query, with their risk once the model is fitted.
+#[derive(Debug, Clone, Copy)]
+pub struct Selected<L> {
+    pub entry: L,
+    pub risk: Option<Score>,
+}
+
 /// One page of a filtered, sorted worklist.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<'a> {
@@ -79,10 +169,10 @@ pub struct Page<'a> {
 }
 
 /// A member as a list shows them: their report, and their risk once the model is fitted.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Row<'a> {
     #[serde(flatten)]
-    pub member: &'a MemberReport,
+    pub member: Cow<'a, MemberReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<Score>,
 }
@@ -96,109 +186,90 @@ pub struct NhsNumberList {
     pub left_out: Vec<String>,
 }
 
-fn nhs_number_list(rows: &[Row]) -> NhsNumberList {
+/// The selected people as NHS numbers, one per line with no header, for a
+/// GP system to import as a patient group. People with no valid NHS number
+/// cannot be imported: their patient ids come back apart.
+pub fn nhs_number_list<L: Listed>(selected: &[Selected<L>]) -> NhsNumberList {
     let mut list = NhsNumberList::default();
-    for Row { member: m, .. } in rows {
-        match m.nhs_number.as_deref().filter(|_| m.nhs_number_valid) {
+    for Selected { entry, .. } in selected {
+        match entry.nhs_number().filter(|_| entry.nhs_number_valid()) {
             Some(n) => {
                 list.text.push_str(n);
                 list.text.push_str("\r\n");
                 list.included += 1;
             }
-            None => list.left_out.push(m.patient_id.clone()),
+            None => list.left_out.push(entry.patient_id().to_owned()),
         }
     }
     list
 }
 
-fn matches(q: &Query, m: &MemberReport, risk: Option<Score>, search: &str) -> bool {
+fn matches<L: Listed>(q: &Query, m: &L, risk: Option<Score>, search: &str) -> bool {
     let any = |wanted: &[String], value: &str| wanted.is_empty() || wanted.iter().any(|w| w == value);
-    let quintile = m.imd_quintile.map_or_else(|| "not_recorded".to_owned(), |v| v.to_string());
-    any(&q.segments, &m.segment)
+    let quintile = m.imd_quintile().map_or_else(|| "not_recorded".to_owned(), |v| v.to_string());
+    any(&q.segments, m.segment())
         && any(&q.imd_quintiles, &quintile)
-        && any(&q.ethnicities, &id_of(&m.ethnicity_group))
-        && any(&q.age_bands, m.age_band.label())
-        && (q.flags.is_empty() || m.flags.iter().any(|f| q.flags.contains(f)))
-        && q.missing_check.as_ref().is_none_or(|id| m.checks.iter().any(|c| &c.id == id && c.required && !c.done))
+        && any(&q.ethnicities, &id_of(&m.ethnicity()))
+        && any(&q.age_bands, m.age_band().label())
+        && (q.flags.is_empty() || m.has_any_flag(&q.flags))
+        && q.missing_check.as_ref().is_none_or(|id| m.is_missing(id))
         && (q.tiers.is_empty() || risk.is_some_and(|r| q.tiers.contains(&r.tier)))
         && (search.is_empty()
-            || m.patient_id.to_lowercase().contains(search)
-            || m.nhs_number.as_deref().is_some_and(|n| n.contains(search))
-            || m.name.as_deref().is_some_and(|n| n.to_lowercase().contains(search)))
+            || m.patient_id().to_lowercase().contains(search)
+            || m.nhs_number().is_some_and(|n| n.contains(search))
+            || m.name().is_some_and(|n| n.to_lowercase().contains(search)))
 }
 
-/// The members matching the query, in its order (ties by patient id, so
-/// the order is total and the same every time). A query that filters or
-/// sorts by risk needs `risk`.
-pub fn select<'a>(cohort: &'a CohortReport, q: &Query, risk: Option<&RiskById>) -> Result<Vec<Row<'a>>, String> {
+/// Checks a query can run: one that filters or sorts by risk needs `risk`.
+pub fn check(q: &Query, risk: Option<&RiskById>) -> Result<(), String> {
     if risk.is_none() && (!q.tiers.is_empty() || q.sort == Sort::Risk) {
         return Err(NO_RISK_MODEL.into());
     }
+    Ok(())
+}
+
+/// The people matching the query, in its order (ties by patient id, so
+/// the order is total and the same every time). A query that filters or
+/// sorts by risk needs `risk`.
+pub fn select<L: Listed>(
+    people: impl IntoIterator<Item = L>,
+    q: &Query,
+    risk: Option<&RiskById>,
+) -> Result<Vec<Selected<L>>, String> {
+    check(q, risk)?;
     let search = q.search.trim().to_lowercase();
-    let risk_of = |m: &MemberReport| risk.and_then(|r| r.get(&m.patient_id)).copied();
-    let mut rows: Vec<Row> = cohort
-        .members
-        .iter()
-        .map(|m| Row { member: m, risk: risk_of(m) })
-        .filter(|r| matches(q, r.member, r.risk, &search))
+    let risk_of = |m: &L| risk.and_then(|r| r.get(m.patient_id())).copied();
+    let mut rows: Vec<Selected<L>> = people
+        .into_iter()
+        .map(|entry| Selected { risk: risk_of(&entry), entry })
+        .filter(|r| matches(q, &r.entry, r.risk, &search))
         .collect();
     let priority = if q.priority.is_empty() { &PriorityKey::DEFAULT[..] } else { &q.priority[..] };
     rows.sort_by(|x, y| {
-        let (a, b) = (x.member, y.member);
+        let (a, b) = (&x.entry, &y.entry);
         let order = match q.sort {
-            Sort::MissingChecks => missing_checks(b).cmp(&missing_checks(a)),
+            Sort::MissingChecks => b.missing_checks().cmp(&a.missing_checks()),
             Sort::Priority => priority.iter().fold(std::cmp::Ordering::Equal, |o, k| o.then_with(|| k.compare(a, b))),
             Sort::PatientId => std::cmp::Ordering::Equal,
-            Sort::NhsNumber => a.nhs_number.cmp(&b.nhs_number),
-            Sort::Name => a.name.cmp(&b.name),
-            Sort::Age => a.age.cmp(&b.age),
-            Sort::ImdQuintile => a.imd_quintile.cmp(&b.imd_quintile),
-            Sort::Segment => a.segment.cmp(&b.segment),
+            Sort::NhsNumber => a.nhs_number().cmp(&b.nhs_number()),
+            Sort::Name => a.name().cmp(&b.name()),
+            Sort::Age => a.age().cmp(&b.age()),
+            Sort::ImdQuintile => a.imd_quintile().cmp(&b.imd_quintile()),
+            Sort::Segment => a.segment().cmp(b.segment()),
             // The model's rank: highest risk first, ties as the tiers break them; unscored last.
             Sort::Risk => x.risk.map_or(u32::MAX, |r| r.rank).cmp(&y.risk.map_or(u32::MAX, |r| r.rank)),
         };
         let order = if q.descending { order.reverse() } else { order };
-        order.then_with(|| a.patient_id.cmp(&b.patient_id))
+        order.then_with(|| a.patient_id().cmp(b.patient_id()))
     });
     Ok(rows)
 }
 
-impl Report {
-    fn cohort_for(&self, q: &Query) -> Result<&CohortReport, String> {
-        self.cohorts.get(&q.cohort).ok_or_else(|| format!("there is no cohort '{}'", q.cohort))
-    }
-
-    /// One page of a worklist; `risk` once the risk model is fitted.
-    pub fn worklist_page<'a>(&'a self, q: &'a Query, risk: Option<&RiskById>) -> Result<Page<'a>, String> {
-        let cohort = self.cohort_for(q)?;
-        let rows = select(cohort, q, risk)?;
-        let matching = rows.len();
-        let limit = if q.limit == 0 { matching } else { q.limit };
-        let rows = rows.into_iter().skip(q.offset).take(limit).collect();
-        Ok(Page { cohort: &q.cohort, listed: cohort.members.len(), matching, offset: q.offset, rows })
-    }
-
-    /// The filtered, sorted list as NHS numbers, one per line with no header,
-    /// for a GP system to import as a patient group. People with no valid
-    /// NHS number cannot be imported: their patient ids come back apart.
-    pub fn nhs_number_list(&self, q: &Query, risk: Option<&RiskById>) -> Result<NhsNumberList, String> {
-        Ok(nhs_number_list(&select(self.cohort_for(q)?, q, risk)?))
-    }
-
-    /// The whole filtered, sorted list as CSV with the chosen columns.
-    pub fn worklist_csv(
-        &self,
-        q: &Query,
-        risk: Option<&RiskById>,
-        columns: &[&str],
-        header: bool,
-    ) -> Result<String, String> {
-        let cohort = self.cohort_for(q)?;
-        if risk.is_none() && columns.iter().any(|c| csv_export::RISK_COLUMNS.contains(c)) {
-            return Err(NO_RISK_MODEL.into());
-        }
-        csv_export::worklist_csv(&select(cohort, q, risk)?, columns, header)
-    }
+/// The part of `selected` a query's offset and limit ask for.
+pub fn page_of<'s, L>(selected: &'s [Selected<L>], q: &Query) -> &'s [Selected<L>] {
+    let start = q.offset.min(selected.len());
+    let limit = if q.limit == 0 { selected.len() } else { q.limit };
+    &selected[start..(start + limit).min(selected.len())]
 }
 
 #[cfg(test)]
@@ -206,6 +277,7 @@ mod tests {
     use super::*;
     use crate::model::{AgeBand, EthnicityGroup, Sex};
     use crate::report::CheckReport;
+    use crate::report::{csv_export, CohortReport};
 
     fn member(
         id: &str,
@@ -268,8 +340,20 @@ mod tests {
         }
     }
 
-    fn ids(rows: &[Row]) -> Vec<String> {
-        rows.iter().map(|r| r.member.patient_id.clone()).collect()
+    fn select<'a>(
+        c: &'a CohortReport,
+        q: &Query,
+        risk: Option<&RiskById>,
+    ) -> Result<Vec<Selected<&'a MemberReport>>, String> {
+        super::select(c.members.iter(), q, risk)
+    }
+
+    fn ids(rows: &[Selected<&MemberReport>]) -> Vec<String> {
+        rows.iter().map(|r| r.entry.patient_id.clone()).collect()
+    }
+
+    fn rows<'a>(selected: &[Selected<&'a MemberReport>]) -> Vec<Row<'a>> {
+        selected.iter().map(|s| Row { member: Cow::Borrowed(s.entry), risk: s.risk }).collect()
     }
 
     /// A's risk is the highest (tier 1), then C (tier 2), D (tier 3); B was not scored.
@@ -293,15 +377,15 @@ mod tests {
         for needs_model in [q(vec![1], Sort::MissingChecks), q(vec![], Sort::Risk)] {
             assert_eq!(select(&c, &needs_model, None).unwrap_err(), NO_RISK_MODEL);
         }
-        let rows = select(&c, &q(vec![], Sort::Risk), Some(&risk)).unwrap();
-        let csv = csv_export::worklist_csv(&rows, &["patient_id", "risk_percent", "risk_tier"], true).unwrap();
+        let rows = rows(&select(&c, &q(vec![], Sort::Risk), Some(&risk)).unwrap());
+        let csv = csv_export::worklist_csv(rows.clone(), &["patient_id", "risk_percent", "risk_tier"], true).unwrap();
         assert_eq!(csv, "patient_id,risk_percent,risk_tier\r\nA,61.5,1\r\nC,40.0,2\r\nD,12.3,3\r\nB,,\r\n");
-        let json = serde_json::to_value(rows[0]).unwrap();
+        let json = serde_json::to_value(&rows[0]).unwrap();
         assert_eq!(
             (&json["patient_id"], &json["risk"]["tier"], &json["risk"]["percent"]),
             (&"A".into(), &1.into(), &61.5.into())
         );
-        assert!(serde_json::to_value(rows[3]).unwrap().get("risk").is_none());
+        assert!(serde_json::to_value(&rows[3]).unwrap().get("risk").is_none());
     }
 
     #[test]
@@ -347,12 +431,12 @@ mod tests {
     #[test]
     fn csv_has_the_chosen_columns_in_the_chosen_order() {
         let c = cohort();
-        let rows = select(&c, &Query { missing_check: Some("bmi".into()), ..Default::default() }, None).unwrap();
-        let csv = csv_export::worklist_csv(&rows, &["nhs_number"], false).unwrap();
+        let rows = rows(&select(&c, &Query { missing_check: Some("bmi".into()), ..Default::default() }, None).unwrap());
+        let csv = csv_export::worklist_csv(rows.clone(), &["nhs_number"], false).unwrap();
         assert_eq!(csv, "9990000002\r\n9990000004\r\n9990000001\r\n");
-        let csv = csv_export::worklist_csv(&rows[..1], &["name", "missing_checks"], true).unwrap();
+        let csv = csv_export::worklist_csv(rows[..1].to_vec(), &["name", "missing_checks"], true).unwrap();
         assert_eq!(csv, "name,missing_checks\r\nBob Ray,bmi: ; bp: \r\n");
-        let e = csv_export::worklist_csv(&rows, &["nhs_number", "postcode"], true).unwrap_err();
+        let e = csv_export::worklist_csv(rows, &["nhs_number", "postcode"], true).unwrap_err();
         assert!(e.starts_with("there is no column 'postcode'"), "{e}");
     }
 

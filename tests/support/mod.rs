@@ -4,6 +4,7 @@
 
 use cohort_finder::ingest::{ColumnMapping, FileReport};
 use cohort_finder::model::Population;
+use cohort_finder::report::stored::StoredReport;
 use cohort_finder::report::{CheckReport, CohortReport, MemberReport, Report};
 use cohort_finder::rules::RuleOptions;
 use cohort_finder::{Engine, EngineConfig};
@@ -29,6 +30,14 @@ pub fn run_with(rules: RuleOptions, patients: &str, events: &str, as_of: &str) -
 pub fn report_from(engine: &Engine, patients: &str, events: &str, as_of: &str) -> Report {
     let (pop, files) = load(engine, patients, events);
     engine.report(&pop, files, date(as_of))
+}
+
+/// The report as the page keeps it, with the engine and practice its rows are worded from.
+pub fn stored(patients: &str, events: &str, as_of: &str) -> (Engine, Population, StoredReport) {
+    let engine = Engine::new(&EngineConfig::default()).unwrap();
+    let (pop, files) = load(&engine, &format!("{PATIENTS_HEADER}{patients}"), &format!("{EVENTS_HEADER}{events}"));
+    let stored = engine.stored_report(&pop, files, date(as_of));
+    (engine, pop, stored)
 }
 
 /// Loads CSV text, asserting no row was rejected.

@@ -32,8 +32,11 @@ pub struct Run {
     pub read_parse_s: f64,
     /// Every cohort, segment and eFI (the analysis pass).
     pub rules_s: f64,
-    /// Counts, breakdowns, reasons in words and the JSON.
+    /// What the page keeps and shows: counts, breakdowns and the equity
+    /// audit as JSON, with members kept compact for worklists.
     pub report_s: f64,
+    /// The whole report with every member's reasons in words, as JSON (`analyse`).
+    pub full_report_s: f64,
     /// The emergency-admission model: features, both fits, validation and scoring.
     pub risk_s: f64,
     /// Bytes on disk to every cohort, segment and eFI: read, parse and rules.
@@ -42,8 +45,11 @@ pub struct Run {
     pub raw_scan_mb_per_s: f64,
     /// The event columns' bytes per stored event.
     pub bytes_per_event: f64,
-    /// The process's peak resident memory so far (Linux VmHWM), MB.
+    /// The process's peak resident memory (Linux VmHWM) up to the risk
+    /// model, before the full report, MB: what a session holds at most.
     pub peak_rss_mb: Option<f64>,
+    /// The same once the full report has been made.
+    pub full_report_peak_rss_mb: Option<f64>,
 }
 
 /// Writes a workload's CSVs once into `dir/<patients>-<seed>/`.
@@ -120,7 +126,8 @@ pub fn run(name: &str, patients: usize, seed: u64, dir: &Path) -> Result<Run, St
 
     let t = Instant::now();
     let unmapped = ingest::unmapped_codes(&pop, &engine.clusters, ingest::UNMAPPED_SHOWN);
-    let json = report::build(&engine.plan, &pop, &analysis, files, unmapped).to_json();
+    let stored = report::stored::StoredReport::new(&engine.plan, &pop, analysis, files.clone(), unmapped.clone());
+    let json = stored.summary().to_json();
     let report_s = t.elapsed().as_secs_f64();
     drop(json);
 
@@ -130,6 +137,13 @@ pub fn run(name: &str, patients: usize, seed: u64, dir: &Path) -> Result<Run, St
     if let Err(e) = risk {
         eprintln!("bench: {name}: the risk model refused: {e}");
     }
+    // What a session holds: the practice, the compact report and the risk model.
+    let session_peak_rss_mb = peak_rss_mb();
+
+    let t = Instant::now();
+    let json = report::build(&engine.plan, &pop, stored.analysis(), files, unmapped).to_json();
+    let full_report_s = t.elapsed().as_secs_f64();
+    drop(json);
 
     let events = pop.events.len();
     debug_assert!(lines >= events);
@@ -143,13 +157,19 @@ pub fn run(name: &str, patients: usize, seed: u64, dir: &Path) -> Result<Run, St
         read_parse_s,
         rules_s,
         report_s,
+        full_report_s,
         risk_s,
         end_to_end_s,
         ingest_mb_per_s: mb / read_parse_s,
         raw_scan_mb_per_s: mb / raw_scan_s,
         bytes_per_event: pop.events.heap_bytes() as f64 / events.max(1) as f64,
-        peak_rss_mb: peak_rss_mb(),
+        peak_rss_mb: session_peak_rss_mb,
+        full_report_peak_rss_mb: peak_rss_mb(),
     })
+}
+
+fn mb_or_unknown(mb: Option<f64>) -> String {
+    mb.map_or("?".into(), |m| format!("{m:.0} MB"))
 }
 
 /// `cohort-finder bench`: the workloads named (S, M, L), smallest first, as a table or JSON.
@@ -163,7 +183,7 @@ pub fn pipeline(workloads: &[String], seed: u64, dir: &Path, json: bool) -> Resu
         let r = run(name, patients, seed, dir)?;
         if !json {
             println!(
-                "{name} {:>7} patients {:>10} events {:>8.1} MB | raw scan {:>6.2} s ({:>6.0} MB/s) | read+parse {:>6.2} s ({:>5.0} MB/s, {:.0}% of raw) | rules {:>6.2} s | end to end {:>6.2} s | report {:>6.2} s | risk {:>6.2} s | {:.1} bytes/event | peak RSS {}",
+                "{name} {:>7} patients {:>10} events {:>8.1} MB | raw scan {:>6.2} s ({:>6.0} MB/s) | read+parse {:>6.2} s ({:>5.0} MB/s, {:.0}% of raw) | rules {:>6.2} s | end to end {:>6.2} s | report {:>6.2} s | risk {:>6.2} s | {:.1} bytes/event | peak RSS {} | full report {:>6.2} s, peak RSS {}",
                 r.patients,
                 r.events,
                 r.mb,
@@ -177,7 +197,9 @@ pub fn pipeline(workloads: &[String], seed: u64, dir: &Path, json: bool) -> Resu
                 r.report_s,
                 r.risk_s,
                 r.bytes_per_event,
-                r.peak_rss_mb.map_or("?".into(), |m| format!("{m:.0} MB")),
+                mb_or_unknown(r.peak_rss_mb),
+                r.full_report_s,
+                mb_or_unknown(r.full_report_peak_rss_mb),
             );
         }
         runs.push(r);
