@@ -92,6 +92,33 @@ impl Analysis {
     pub fn efi_deficits(&self, p: PatientIdx) -> &[Deficit] {
         &self.efi_deficits[self.efi_offsets[p as usize] as usize..self.efi_offsets[p as usize + 1] as usize]
     }
+
+    /// The heap bytes held (capacities, not lengths), and the members of every list.
+    pub fn heap_bytes(&self) -> (usize, usize) {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let per_patient = bytes(&self.not_current)
+            + bytes(&self.segment)
+            + bytes(&self.segment_reasons)
+            + bytes(&self.segment_offsets)
+            + bytes(&self.efi)
+            + bytes(&self.qrisk)
+            + bytes(&self.ltc_count)
+            + bytes(&self.efi_deficits)
+            + bytes(&self.efi_offsets);
+        let members: usize = self.cohorts.iter().map(|c| c.members.len()).sum();
+        let lists: usize = self
+            .cohorts
+            .iter()
+            .map(|c| {
+                bytes(&c.eligible)
+                    + bytes(&c.members)
+                    + c.members.iter().map(|m| bytes(&m.reasons) + bytes(&m.checks)).sum::<usize>()
+            })
+            .sum();
+        (per_patient + lists, members)
+    }
 }
 
 /// Evaluates every cohort, the eFI and the segments for everyone.

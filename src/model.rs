@@ -7,7 +7,7 @@
 //! and the [`CodeTable`] row for that id already carries the code's cluster
 //! memberships, so rules never look a code up again.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -500,7 +500,7 @@ impl Population {
 pub struct PopulationBuilder {
     pub patients: Vec<Patient>,
     pub codes: CodeTable,
-    events: Vec<PackedEvent>,
+    events: Chunked,
     units: Vec<String>,
     unit_ids: HashMap<String, u16>,
 }
@@ -543,9 +543,17 @@ impl PopulationBuilder {
         for (new, &old) in order.iter().enumerate() {
             new_index[old as usize] = new as u32;
         }
-        let mut taken: Vec<Option<Patient>> = patients.drain(..).map(Some).collect();
-        patients = order.iter().map(|&old| taken[old as usize].take().expect("each patient once")).collect();
-        for e in &mut events {
+        // Each patient to their place by swaps, cycle by cycle: a city's
+        // patients are not copied a second time.
+        let mut place = new_index.clone();
+        for i in 0..patients.len() {
+            while place[i] as usize != i {
+                let j = place[i] as usize;
+                patients.swap(i, j);
+                place.swap(i, j);
+            }
+        }
+        for e in events.iter_mut() {
             e.patient = new_index[e.patient as usize];
         }
         // Codes and units in text order, so that ties sort the same whatever
@@ -564,7 +572,7 @@ impl PopulationBuilder {
         // Bucket events by patient (a counting sort), then order each
         // patient's few events: linear in the number of events.
         let mut offsets = vec![0u32; patients.len() + 1];
-        for e in &events {
+        for e in events.iter() {
             offsets[e.patient as usize + 1] += 1;
         }
         for p in 0..patients.len() {
@@ -578,13 +586,13 @@ impl PopulationBuilder {
             *slot += 1;
         }
         for p in 0..patients.len() {
-            order[offsets[p] as usize..offsets[p + 1] as usize].sort_unstable_by_key(|&i| key(&events[i as usize]));
+            order[offsets[p] as usize..offsets[p + 1] as usize].sort_unstable_by_key(|&i| key(events.get(i)));
         }
         let columns = EventColumns {
-            date: order.iter().map(|&i| events[i as usize].date).collect(),
-            code: order.iter().map(|&i| events[i as usize].code).collect(),
-            value: order.iter().map(|&i| events[i as usize].value).collect(),
-            unit: order.iter().map(|&i| events[i as usize].unit).collect(),
+            date: order.iter().map(|&i| events.get(i).date).collect(),
+            code: order.iter().map(|&i| events.get(i).code).collect(),
+            value: order.iter().map(|&i| events.get(i).value).collect(),
+            unit: order.iter().map(|&i| events.get(i).unit).collect(),
         };
         Population { patients, events: columns, codes, units, offsets }
     }
@@ -600,6 +608,49 @@ struct PackedEvent {
     value: f64,
     /// `u16::MAX` for no unit.
     unit: u16,
+}
+
+/// Events as they are read, in fixed-size chunks: a growing `Vec` would
+/// copy itself as it doubles and, for a moment, hold twice a city's events.
+#[derive(Debug, Default)]
+struct Chunked {
+    chunks: Vec<Vec<PackedEvent>>,
+    len: usize,
+}
+
+impl Chunked {
+    /// 2^20 events (24 MB) a chunk.
+    const SHIFT: u32 = 20;
+    const SIZE: usize = 1 << Self::SHIFT;
+
+    fn push(&mut self, e: PackedEvent) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < Self::SIZE => chunk.push(e),
+            last => {
+                // The first chunk grows as a Vec does, so a small practice stays small.
+                let mut chunk = if last.is_none() { Vec::new() } else { Vec::with_capacity(Self::SIZE) };
+                chunk.push(e);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, i: u32) -> &PackedEvent {
+        &self.chunks[(i >> Self::SHIFT) as usize][i as usize & (Self::SIZE - 1)]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &PackedEvent> {
+        self.chunks.iter().flatten()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut PackedEvent> {
+        self.chunks.iter_mut().flatten()
+    }
 }
 
 /// `rank[i]` is the position of item `i` when all `n` are sorted by `cmp`.

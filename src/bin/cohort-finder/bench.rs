@@ -45,6 +45,10 @@ pub struct Run {
     pub raw_scan_mb_per_s: f64,
     /// The event columns' bytes per stored event.
     pub bytes_per_event: f64,
+    /// The analysis a session keeps (every list's members compact), MB.
+    pub analysis_mb: f64,
+    /// People on a list, counted once per list.
+    pub memberships: usize,
     /// The process's peak resident memory (Linux VmHWM) up to the risk
     /// model, before the full report, MB: what a session holds at most.
     pub peak_rss_mb: Option<f64>,
@@ -123,6 +127,7 @@ pub fn run(name: &str, patients: usize, seed: u64, dir: &Path) -> Result<Run, St
     let t = Instant::now();
     let analysis = analysis::analyse(&engine.plan, &pop, as_of);
     let rules_s = t.elapsed().as_secs_f64();
+    let (analysis_bytes, memberships) = analysis.heap_bytes();
 
     let t = Instant::now();
     let unmapped = ingest::unmapped_codes(&pop, &engine.clusters, ingest::UNMAPPED_SHOWN);
@@ -163,6 +168,8 @@ pub fn run(name: &str, patients: usize, seed: u64, dir: &Path) -> Result<Run, St
         ingest_mb_per_s: mb / read_parse_s,
         raw_scan_mb_per_s: mb / raw_scan_s,
         bytes_per_event: pop.events.heap_bytes() as f64 / events.max(1) as f64,
+        analysis_mb: analysis_bytes as f64 / 1e6,
+        memberships,
         peak_rss_mb: session_peak_rss_mb,
         full_report_peak_rss_mb: peak_rss_mb(),
     })
@@ -183,7 +190,7 @@ pub fn pipeline(workloads: &[String], seed: u64, dir: &Path, json: bool) -> Resu
         let r = run(name, patients, seed, dir)?;
         if !json {
             println!(
-                "{name} {:>7} patients {:>10} events {:>8.1} MB | raw scan {:>6.2} s ({:>6.0} MB/s) | read+parse {:>6.2} s ({:>5.0} MB/s, {:.0}% of raw) | rules {:>6.2} s | end to end {:>6.2} s | report {:>6.2} s | risk {:>6.2} s | {:.1} bytes/event | peak RSS {} | full report {:>6.2} s, peak RSS {}",
+                "{name} {:>7} patients {:>10} events {:>8.1} MB | raw scan {:>6.2} s ({:>6.0} MB/s) | read+parse {:>6.2} s ({:>5.0} MB/s, {:.0}% of raw) | rules {:>6.2} s | end to end {:>6.2} s | report {:>6.2} s | risk {:>6.2} s | {:.1} bytes/event | analysis {:.0} MB ({} memberships) | peak RSS {} | full report {:>6.2} s, peak RSS {}",
                 r.patients,
                 r.events,
                 r.mb,
@@ -197,6 +204,8 @@ pub fn pipeline(workloads: &[String], seed: u64, dir: &Path, json: bool) -> Resu
                 r.report_s,
                 r.risk_s,
                 r.bytes_per_event,
+                r.analysis_mb,
+                r.memberships,
                 mb_or_unknown(r.peak_rss_mb),
                 r.full_report_s,
                 mb_or_unknown(r.full_report_peak_rss_mb),
