@@ -18,8 +18,8 @@
  * @typedef {{id: number, type: 'init', wasm: string}} InitRequest
  *   `wasm`: the gzipped module, base64. Answers `{fields, columns}`.
  * @typedef {{id: number, type: 'load', source?: Source, asOf: string, config: string}} LoadRequest
- *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, elapsedMs: {loading,
- *   analysing}, wasmMemoryBytes}` (times in ms, measured in the worker).
+ *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, elapsedMs: {session,
+ *   loading, analysing}, wasmMemoryBytes}` (times in ms, measured in the worker; loading includes making the session).
  * @typedef {{id: number, type: 'scan', file: File}} ScanRequest
  *   The file read as a load reads it, only counting line ends (scripts/bench-browser's ceiling for ingest).
  *   Answers `{lines, bytes, elapsedMs}`.
