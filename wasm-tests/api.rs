@@ -5,7 +5,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use cohort_finder::wasm::{input_fields, synth_practice, PracticeComparison, Session};
+use cohort_finder::wasm::{input_fields, scan_lines, synth_practice, PracticeComparison, Session};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -357,4 +357,16 @@ fn fhir_and_wide_reports_are_byte_identical_to_the_native_ones() {
     let toml = cohort_finder::wasm::wide_profile_toml(&checked["profile"].to_string()).map_err(JsValue::from).unwrap();
     let again: serde_json::Value = serde_json::from_str(&session.check_wide_profile(&toml)).unwrap();
     assert_eq!(again["profile"], checked["profile"]);
+}
+
+#[wasm_bindgen_test]
+fn a_raw_scan_reads_the_file_as_a_load_does_and_counts_its_line_ends() {
+    let (_, events) = practice();
+    let (size, lines) = (events.len() as f64, events.iter().filter(|&&b| b == b'\n').count() as f64);
+    let (progress, calls) = recording_progress();
+    let counted = scan_lines(size, reader(events, 4093), progress).map_err(JsValue::from).unwrap();
+    assert_eq!(counted, lines);
+    let calls = calls.borrow();
+    assert_eq!(calls.len(), (size / 4093.0).ceil() as usize);
+    assert_eq!(calls.last(), Some(&(size, lines)));
 }

@@ -18,7 +18,11 @@
  * @typedef {{id: number, type: 'init', wasm: string}} InitRequest
  *   `wasm`: the gzipped module, base64. Answers `{fields, columns}`.
  * @typedef {{id: number, type: 'load', source?: Source, asOf: string, config: string}} LoadRequest
- *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, wasmMemoryBytes}`.
+ *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, elapsedMs: {session,
+ *   loading, analysing}, wasmMemoryBytes}` (times in ms, measured in the worker; loading includes making the session).
+ * @typedef {{id: number, type: 'scan', file: File}} ScanRequest
+ *   The file read as a load reads it, only counting line ends (scripts/bench-browser's ceiling for ingest).
+ *   Answers `{lines, bytes, elapsedMs}`.
  * @typedef {{id: number, type: 'analyse', asOf: string}} AnalyseRequest
  *   The loaded practice again, for another as-of date. Answers `{summary}`.
  * @typedef {{id: number, type: 'page', query: Query}} PageRequest
@@ -67,7 +71,7 @@
  * @typedef {WidePreviewRequest | WideCheckRequest | RiskFitRequest | RiskCsvRequest | InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
  *   | DefinitionsRequest | PracticeSummaryRequest | PracticesRequest | AddSummariesRequest | AddExtractRequest
  *   | RemovePracticeRequest | FunnelRequest | PracticesCsvRequest | CompareExtractRequest
- *   | CompareNhsRequest | ListExportRequest} Request
+ *   | CompareNhsRequest | ListExportRequest | ScanRequest} Request
  */
 
 /**

@@ -10,7 +10,7 @@
 // A list comparison's rows do cross (joined, left, on both: short lists),
 // and nothing is ever stored.
 import init, {
-  PracticeComparison, Session, generatingCoefficients, inputFields, synthPractice, wideProfileToml, worklistColumns,
+  PracticeComparison, Session, generatingCoefficients, inputFields, scanLines, synthPractice, wideProfileToml, worklistColumns,
 } from '../pkg/cohort_finder.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
@@ -141,6 +141,9 @@ function readInputs(id, next, inputs) {
   return JSON.parse(next.finishLoading());
 }
 
+/** How long the latest load took to make its session (the engine: rules and codelists). */
+let sessionMs = 0;
+
 /**
  * Reads the practice into a new session, which replaces the loaded one.
  * @param {number} id
@@ -149,7 +152,9 @@ function readInputs(id, next, inputs) {
  */
 function load(id, inputs, configJson) {
   // A bad configuration fails here, before the loaded practice is dropped.
+  const t0 = performance.now();
   const next = new Session(configJson);
+  sessionMs = performance.now() - t0;
   session?.free();
   session = null;
   dropOwnSummary();
@@ -296,8 +301,18 @@ async function handle(request) {
       if (!from) throw new Error('Choose the files to read first.');
       const counts = load(id, inputsOf(id, from), request.config);
       source = from;
+      const t1 = performance.now();
       const summary = analyse(id, request.asOf);
-      return { summary, counts, totalMs: performance.now() - t0, wasmMemoryBytes: memory?.buffer.byteLength ?? 0 };
+      const t2 = performance.now();
+      return { summary, counts, totalMs: t2 - t0, elapsedMs: { session: sessionMs, loading: t1 - t0, analysing: t2 - t1 },
+        wasmMemoryBytes: memory?.buffer.byteLength ?? 0 };
+    }
+    case 'scan': {
+      // For scripts/bench-browser: a file read as a load reads it, counting line ends only.
+      await ready;
+      const t0 = performance.now();
+      const lines = scanLines(request.file.size, fileReader(request.file), () => {});
+      return { lines, bytes: request.file.size, elapsedMs: performance.now() - t0 };
     }
     case 'analyse':
       return { summary: analyse(id, request.asOf) };
