@@ -585,7 +585,10 @@ impl Read for CallbackReader {
                 .call2(&JsValue::NULL, &JsValue::from_f64(self.offset), &JsValue::from_f64(end))
                 .map_err(|e| io::Error::other(format!("reading the file failed: {e:?}")))?;
             // The callback may return fewer bytes than asked: go on from there.
-            self.chunk = Uint8Array::new(&got).to_vec();
+            // One copy into a buffer kept from chunk to chunk (no new allocation).
+            let array = Uint8Array::new(&got);
+            self.chunk.resize(array.length() as usize, 0);
+            array.copy_to(&mut self.chunk);
             self.pos = 0;
             if self.chunk.is_empty() {
                 return Err(io::Error::other(format!(
