@@ -107,8 +107,10 @@ impl Engine {
         Loader::new(Arc::clone(&self.clusters), mapping)
     }
 
-    /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`.
-    pub fn report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> Report {
+    /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`. Each
+    /// file's report gains a warning for its events dated after `as_of`.
+    pub fn report(&self, pop: &Population, mut files: Vec<FileReport>, as_of: Date) -> Report {
+        ingest::note_events_after(&mut files, as_of);
         let analysis = analysis::analyse(&self.plan, pop, as_of);
         let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
         report::build(&self.plan, pop, &analysis, files, unmapped)
