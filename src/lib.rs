@@ -33,6 +33,8 @@ pub mod rules;
 pub mod synth;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_panic;
 
 use std::sync::Arc;
 
