@@ -202,7 +202,7 @@ mod tests {
         t.seal();
         assert_eq!(t.after(d("2026-11-23")), Some((2, 2, d("2028-01-01"))));
         assert_eq!(t.after(d("2025-01-01")), Some((3, 2, d("2028-01-01"))));
-        assert_eq!(t.after(d("2019-01-01")), Some((4, 3, d("2020-01-01"))));
+        assert_eq!(t.after(d("2019-01-01")), Some((4, 2, d("2028-01-01"))));
         assert_eq!(t.after(d("2028-01-01")), None);
     }
 }
