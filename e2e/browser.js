@@ -36,8 +36,9 @@ export async function launch() {
  * Opens the page in a fresh context; records its requests and console errors.
  * @param {import('playwright-core').Browser} browser
  * @param {string} [search] e.g. '?demo=1000'
+ * @param {string} [url] another copy of the page (e2e/panic.test.js)
  */
-export async function openPage(browser, search = '') {
+export async function openPage(browser, search = '', url = pageUrl) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   /** @type {string[]} */
@@ -57,7 +58,7 @@ export async function openPage(browser, search = '') {
       if (message.type() === 'error') consoleErrors.push(`worker: ${message.text()}`);
     });
   });
-  await page.goto(pageUrl + search);
+  await page.goto(url + search);
   return { context, page, requests, consoleErrors, workers };
 }
 

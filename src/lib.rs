@@ -33,6 +33,8 @@ pub mod rules;
 pub mod synth;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_panic;
 
 use std::sync::Arc;
 
@@ -107,8 +109,10 @@ impl Engine {
         Loader::new(Arc::clone(&self.clusters), mapping)
     }
 
-    /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`.
-    pub fn report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> Report {
+    /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`. Each
+    /// file's report gains a warning for its events dated after `as_of`.
+    pub fn report(&self, pop: &Population, mut files: Vec<FileReport>, as_of: Date) -> Report {
+        ingest::note_events_after(&mut files, as_of);
         let analysis = analysis::analyse(&self.plan, pop, as_of);
         let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
         report::build(&self.plan, pop, &analysis, files, unmapped)
@@ -116,7 +120,13 @@ impl Engine {
 
     /// The same as [`Engine::report`], kept compact: members are put into
     /// words only when asked for (see [`report::stored`]).
-    pub fn stored_report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> report::stored::StoredReport {
+    pub fn stored_report(
+        &self,
+        pop: &Population,
+        mut files: Vec<FileReport>,
+        as_of: Date,
+    ) -> report::stored::StoredReport {
+        ingest::note_events_after(&mut files, as_of);
         let analysis = analysis::analyse(&self.plan, pop, as_of);
         let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
         report::stored::StoredReport::new(&self.plan, pop, analysis, files, unmapped)

@@ -118,6 +118,29 @@ fn fhir(files: &[(&'static str, Vec<u8>)]) -> Loaded {
     Loaded { files: files_out, pop, focus: files[0].0 }
 }
 
+/// The file reports as the lists drawn up as of `date` show them: with the
+/// warning about events dated after it.
+fn as_of(mut loaded: Loaded, date: &str) -> Loaded {
+    cohort_finder::ingest::note_events_after(&mut loaded.files, date.parse().unwrap());
+    loaded
+}
+
+/// NDJSON of `patients` Patients, each with one BMI Observation: about
+/// 300 bytes a line.
+fn many_ndjson(patients: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 1..=patients {
+        writeln!(out, r#"{{"resourceType":"Patient","id":"g{i}","birthDate":"1970-02-01","gender":"female"}}"#)
+            .unwrap();
+        writeln!(
+            out,
+            r#"{{"resourceType":"Observation","status":"final","subject":{{"reference":"Patient/g{i}"}},"effectiveDateTime":"2026-06-01","code":{{"coding":[{{"system":"http://snomed.info/sct","code":"60621009"}}]}},"valueQuantity":{{"value":31.2,"unit":"kg/m2"}}}}"#
+        )
+        .unwrap();
+    }
+    out
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(bytes).unwrap();
@@ -130,6 +153,18 @@ fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
         out.extend_from_slice(&if big_endian { u.to_be_bytes() } else { u.to_le_bytes() });
     }
     out
+}
+
+/// Events on, before and after 23/11/2026, read but not yet drawn up.
+fn events_after_as_of_read() -> Loaded {
+    csv(
+        PATIENTS,
+        format!(
+            "{EVENTS_HEADER}P1,60621009,2026-06-01,31\nP1,60621009,2026-11-23,30\nP1,60621009,24/11/2026,29\n\
+             P2,60621009,2026-06-01,27\nP2,60621009,2031-01-01,26\nP2,60621009,2027-03-01,25\n"
+        ),
+        "events.csv",
+    )
 }
 
 macro_rules! cases {
@@ -170,11 +205,28 @@ cases! {
         format!("{EVENTS_HEADER}P1,60621009,yesterday,31\nP1,60621009,2026-06-01,30\nP4,60621009,2026-13-01,25\n"),
         "patients.csv",
     );
-    future_dates, "Dates after the as-of date" => csv(
+    future_dates, "Dates after the as-of date (lists drawn up as of 23/11/2026)" => as_of(csv(
         "patient_id,date_of_birth,sex,registered_date\nP1,01/02/1970,F,\nP2,01/01/2030,M,\nP3,1990-01-01,F,2027-01-01\n",
         format!("{EVENTS_HEADER}P1,60621009,2030-06-01,31\nP1,60621009,2026-06-01,30\nP1,60621009,2101-01-01,30\n"),
         "events.csv",
-    );
+    ), "2026-11-23");
+    events_after_as_of, "Events after the as-of date, among others on and before it" =>
+        as_of(events_after_as_of_read(), "2026-11-23");
+    fhir_after_as_of, "FHIR: Observations after the as-of date, one waiting for its Patient" => as_of(fhir(&[(
+        "after.ndjson",
+        concat!(
+            r#"{"resourceType":"Observation","status":"final","subject":{"reference":"Patient/f1"},"effectiveDateTime":"2030-01-01","code":{"coding":[{"system":"http://snomed.info/sct","code":"60621009"}]},"valueQuantity":{"value":30,"unit":"kg/m2"}}"#,
+            "\n",
+            r#"{"resourceType":"Patient","id":"f1","birthDate":"1970-02-01","gender":"female"}"#,
+            "\n",
+            r#"{"resourceType":"Observation","status":"final","subject":{"reference":"Patient/f1"},"effectiveDateTime":"2026-06-01","code":{"coding":[{"system":"http://snomed.info/sct","code":"60621009"}]},"valueQuantity":{"value":31,"unit":"kg/m2"}}"#,
+            "\n",
+            r#"{"resourceType":"Observation","status":"final","subject":{"reference":"Patient/f1"},"effectiveDateTime":"2027-02-01T09:30:00Z","code":{"coding":[{"system":"http://snomed.info/sct","code":"60621009"}]},"valueQuantity":{"value":32,"unit":"kg/m2"}}"#,
+            "\n",
+        )
+        .as_bytes()
+        .to_vec(),
+    )]), "2026-11-23");
     before_birth, "Dates before birth" => csv(
         "patient_id,date_of_birth,sex,registered_date,date_of_death\nP1,01/02/1970,F,01/01/1960,\nP2,1980-03-04,M,,1979-01-01\nP3,1990-01-01,F,,\n",
         format!("{EVENTS_HEADER}P1,60621009,1969-06-01,31\nP1,60621009,2026-06-01,30\n"),
@@ -261,6 +313,16 @@ cases! {
     gzip_truncated, "Gzip: truncated" => {
         let gz = gzip(&fixture("one_bad_line.ndjson"));
         fhir(&[("truncated.ndjson.gz", gz[..gz.len() * 2 / 3].to_vec())])
+    };
+    gzip_truncated_late, "Gzip: cut short after the first 64 KB (the lines before it are read)" => {
+        let gz = gzip(&many_ndjson(2000));
+        fhir(&[("cut.ndjson.gz", gz[..gz.len() * 3 / 4].to_vec())])
+    };
+    gzip_bad_header, "Gzip: the magic bytes, then no gzip header" =>
+        fhir(&[("header.json.gz", b"\x1f\x8bnot really gzip at all".to_vec())]);
+    gzip_bundle_truncated, "Gzip: a Bundle cut short" => {
+        let gz = gzip(&fixture("bundle_syntax_error.json"));
+        fhir(&[("bundle.json.gz", gz[..gz.len() / 2].to_vec())])
     };
     wide_missing_column, "Wide report: profile names a missing column, unreadable flag, impossible values" => {
         let engine = engine();
@@ -476,14 +538,43 @@ fn invalid_dates_case() {
 #[test]
 fn future_dates_case() {
     let l = future_dates();
+    // A birth or a registration after the as-of date is counted in the
+    // population summary (not yet born, not yet registered), not here.
     l.expect("patients.csv", (3, 3, 0, 0), &[]);
-    l.expect(
-        "events.csv",
-        (3, 2, 1, 0),
-        &["events.csv:4 error invalid_date date: date: '2101-01-01' has an implausible year 2101 (expected 1880–2100)"],
-    );
+    l.expect("events.csv", (3, 2, 1, 0), &[
+        "events.csv:2 warning after_as_of date: 1 event is dated after the as-of date 23/11/2026 (this one, dated 01/06/2030); it was kept, but lists drawn up as of 23/11/2026 do not count it",
+        "events.csv:4 error invalid_date date: date: '2101-01-01' has an implausible year 2101 (expected 1880–2100)",
+    ]);
     assert_eq!(l.events(), ["P1:2", "P2:0", "P3:0"]);
     assert_eq!(l.values(), ["30", "31"]);
+}
+
+#[test]
+fn events_after_as_of_case() {
+    let l = events_after_as_of();
+    l.expect("patients.csv", (2, 2, 0, 0), &[]);
+    // One warning for the file: how many, and the first line; the day itself is not after.
+    l.expect("events.csv", (6, 6, 0, 0), &[
+        "events.csv:4 warning after_as_of date: 3 events are dated after the as-of date 23/11/2026, the first on this line (dated 24/11/2026); they were kept, but lists drawn up as of 23/11/2026 do not count them",
+    ]);
+    assert_eq!(l.events(), ["P1:3", "P2:3"]);
+    assert_eq!(l.values(), ["31", "30", "29", "27", "25", "26"]);
+    // Drawn up as of a later date, only the one after that is counted.
+    let later = as_of(events_after_as_of_read(), "2027-12-31");
+    assert_eq!(later.diagnostics("events.csv"), [
+        "events.csv:6 warning after_as_of date: 1 event is dated after the as-of date 31/12/2027 (this one, dated 01/01/2031); it was kept, but lists drawn up as of 31/12/2027 do not count it",
+    ]);
+    assert!(as_of(events_after_as_of_read(), "2031-01-01").diagnostics("events.csv").is_empty());
+}
+
+#[test]
+fn fhir_after_as_of_case() {
+    let l = fhir_after_as_of();
+    // The Observation on line 1 waited for its Patient (line 2): it is still the first line named.
+    l.expect("after.ndjson", (4, 4, 0, 0), &[
+        "after.ndjson:1 warning after_as_of -: 2 events are dated after the as-of date 23/11/2026, the first on this line (dated 01/01/2030); they were kept, but lists drawn up as of 23/11/2026 do not count them",
+    ]);
+    assert_eq!(l.events(), ["f1:3"]);
 }
 
 #[test]
@@ -820,7 +911,7 @@ fn fhir_implausible_case() {
 fn gzip_corrupt_case() {
     let l = gzip_corrupt();
     l.expect("corrupt.ndjson.gz", (0, 0, 0, 0), &[
-        "corrupt.ndjson.gz:1 error read_error -: the file could not be read: corrupt gzip stream does not have a matching checksum",
+        "corrupt.ndjson.gz:1 error read_error -: the file could not be read: corrupt.ndjson.gz is not valid gzip: its compressed data is damaged (corrupt gzip stream does not have a matching checksum)",
     ]);
     assert!(l.events().is_empty());
     assert!(l.values().is_empty());
@@ -829,13 +920,41 @@ fn gzip_corrupt_case() {
 #[test]
 fn gzip_truncated_case() {
     let l = gzip_truncated();
-    l.expect(
-        "truncated.ndjson.gz",
-        (0, 0, 0, 0),
-        &["truncated.ndjson.gz:1 error read_error -: the file could not be read: incomplete deflate stream"],
-    );
+    l.expect("truncated.ndjson.gz", (0, 0, 0, 0), &[
+        "truncated.ndjson.gz:1 error read_error -: the file could not be read: truncated.ndjson.gz ends early: its gzip data stops before the end (incomplete deflate stream); the file was cut short, or not copied whole",
+    ]);
     assert!(l.events().is_empty());
     assert!(l.values().is_empty());
+}
+
+#[test]
+fn gzip_truncated_late_case() {
+    let l = gzip_truncated_late();
+    // Every whole line before the cut is read; the line the cut falls in, and everything after, is not.
+    l.expect("cut.ndjson.gz", (2974, 2974, 0, 0), &[
+        "cut.ndjson.gz:2975 error read_error -: the file could not be read: cut.ndjson.gz ends early: its gzip data stops before the end (incomplete deflate stream); the file was cut short, or not copied whole; the lines before it were read, nothing from here on",
+    ]);
+    assert_eq!(l.pop.patients.len(), 1487);
+    assert_eq!(l.pop.events.len(), 1487);
+    assert_eq!(l.file("cut.ndjson.gz").fhir.as_ref().map(|f| f.gzip), Some(true));
+}
+
+#[test]
+fn gzip_bad_header_case() {
+    let l = gzip_bad_header();
+    l.expect("header.json.gz", (0, 0, 0, 0), &[
+        "header.json.gz:1 error read_error -: the file could not be read: header.json.gz is not valid gzip: its compressed data is damaged (invalid gzip header)",
+    ]);
+    assert!(l.events().is_empty());
+}
+
+#[test]
+fn gzip_bundle_truncated_case() {
+    let l = gzip_bundle_truncated();
+    l.expect("bundle.json.gz", (0, 0, 0, 0), &[
+        "bundle.json.gz:1 error read_error -: the file could not be read: bundle.json.gz ends early: its gzip data stops before the end (incomplete deflate stream); the file was cut short, or not copied whole",
+    ]);
+    assert!(l.events().is_empty());
 }
 
 #[test]
@@ -944,4 +1063,24 @@ fn bad_input_table() {
         let skipped = f.fhir.as_ref().map_or(String::new(), |x| format!(", {} skipped", x.skipped));
         println!("| {label} | {messages} | {}/{}{skipped} |", f.accepted, f.read);
     }
+    // The stream larger than memory, shorter here: its own test reads 10 million rows.
+    const ROWS: u64 = 1_000_000;
+    let mut loader = engine().loader(ColumnMapping::default());
+    loader.load_patients("patients.csv", PATIENTS.as_bytes());
+    loader.load_events("stream.csv", Generated::new(ROWS));
+    let (_, files) = loader.finish();
+    let f = files.iter().find(|f| f.file == "stream.csv").unwrap();
+    let d = &f.diagnostics[0];
+    println!(
+        "| A stream larger than memory allows (here {ROWS} generated rows, 99 in 100 for an unknown patient; \
+         10 million, in bounded memory, in its own test) | `{}:{}`: {} ({}), and {} more; {} not shown | {}/{} |",
+        d.file,
+        d.line,
+        d.message,
+        d.kind,
+        f.diagnostics.len() - 1,
+        f.diagnostics_not_shown,
+        f.accepted,
+        f.read
+    );
 }

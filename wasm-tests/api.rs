@@ -12,6 +12,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "generated.rs"]
+mod generated;
+
 const GOLDEN: &str = include_str!("golden/report.json");
 const GOLDEN_SUMMARY: &str = include_str!("golden/summary.json");
 const GOLDEN_FUNNEL: &str = include_str!("golden/funnel.json");
@@ -369,4 +372,28 @@ fn a_raw_scan_reads_the_file_as_a_load_does_and_counts_its_line_ends() {
     let calls = calls.borrow();
     assert_eq!(calls.len(), (size / 4093.0).ceil() as usize);
     assert_eq!(calls.last(), Some(&(size, lines)));
+}
+
+const GOLDEN_GENERATED: &str = include_str!("golden/generated.json");
+
+/// The generated practices of wasm-tests/generated.rs, through the Session
+/// API: each report's digest is the native one (tests/generated_parity.rs).
+#[wasm_bindgen_test]
+fn generated_reports_are_byte_identical_to_the_native_ones() {
+    let golden = generated::parse_digests(GOLDEN_GENERATED);
+    assert_eq!(golden.len(), generated::CASES.len(), "wasm-tests/golden/generated.json has every case");
+    let mut differ = Vec::new();
+    for case in &generated::CASES {
+        let (patients, events) = generated::inputs(case);
+        let mut session = Session::new("").map_err(JsValue::from).unwrap();
+        session.load_patients_bytes("patients.csv", &patients);
+        session.load_events_bytes("events.csv", &events);
+        session.finish_loading().map_err(JsValue::from).unwrap();
+        let json = session.report_json(case.as_of).map_err(JsValue::from).unwrap();
+        let (sha, bytes) = (generated::sha256(json.as_bytes()), json.len());
+        if golden.get(case.name) != Some(&(sha, bytes)) {
+            differ.push(format!("{} ({bytes} bytes)", case.name));
+        }
+    }
+    assert!(differ.is_empty(), "WASM reports differ from wasm-tests/golden/generated.json: {}", differ.join(", "));
 }

@@ -43,7 +43,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     let mut last_date_text: Vec<u8> = Vec::new();
     let mut last_date = None;
 
-    read_rows(file, FileKind::Events, reader, &EVENT_FIELDS, &mapping.events, |row, report| {
+    let mut report = read_rows(file, FileKind::Events, reader, &EVENT_FIELDS, &mapping.events, |row, report| {
         let line = row.line;
         let id_bytes = row.bytes(ID);
         let patient = if last_idx.is_some() && id_bytes == last_id.as_slice() {
@@ -181,7 +181,10 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
                 )
             });
         }
+        report.inner.event_dates.add(line, date, row.header(DATE));
         builder.push_event(Event { patient, date, code: code_id, value, unit });
         true
-    })
+    });
+    report.event_dates.seal();
+    report
 }

@@ -21,6 +21,7 @@
 //!
 //! Diagnostics never quote an NHS number or a name.
 
+mod after_as_of;
 mod delimited;
 mod events;
 pub mod fhir;
@@ -40,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::Clusters;
 use crate::model::{EthnicityGroup, PatientIdx, Population, PopulationBuilder};
 
+pub use after_as_of::{note_events_after, EventDates};
 pub use delimited::{decode_cp1252, detect_delimiter, normalise_header, FieldSpec, EVENT_FIELDS, PATIENT_FIELDS};
 pub use fhir::{FhirReport, ResourceCounts};
 pub use fields::{nhs_number_check, parse_date, parse_decile, parse_sex, parse_value, NhsNumber};
@@ -175,6 +177,10 @@ pub struct FileReport {
     /// FHIR files only: the shape, and resources by type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fhir: Option<FhirReport>,
+    /// The dates of the events read, for the warning about those after the
+    /// as-of date ([`note_events_after`]); not written out.
+    #[serde(skip)]
+    pub event_dates: EventDates,
 }
 
 /// Where a patient was accepted: for "duplicate" messages.
@@ -276,6 +282,9 @@ impl Loader {
     /// never overwrite a category.
     pub fn finish(mut self) -> (Population, Vec<FileReport>) {
         fhir::resolve_pending(&mut self);
+        for r in &mut self.reports {
+            r.event_dates.seal();
+        }
         let mut population = self.builder.build();
         // A file without terms still gets readable reasons: the codelist's term.
         population.codes.fill_missing_terms(|code| self.clusters.term_of(code));

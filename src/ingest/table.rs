@@ -34,6 +34,7 @@ impl Report {
                 diagnostics_not_shown: 0,
                 by_kind: BTreeMap::new(),
                 fhir: None,
+                event_dates: Default::default(),
             },
         }
     }

@@ -2,7 +2,7 @@
 // draws; every file read and every report is made in the worker.
 import { h } from './dom.js';
 import { longDate, num } from './format.js';
-import { WorkerClient } from './worker-client.js';
+import { WorkerClient, WorkerCrash } from './worker-client.js';
 import { mountBreakdown } from './components/breakdown.js';
 import { mountDefinitions } from './components/definitions.js';
 import { mountEquity } from './components/equity.js';
@@ -223,7 +223,8 @@ async function run(label, request, onError = (message) => errors.show(message)) 
     return true;
   } catch (e) {
     progress.finish('Stopped: there is a problem.');
-    onError(/** @type {Error} */ (e).message);
+    // An internal error is shown at the top of the page by the crash listener below.
+    if (!(e instanceof WorkerCrash)) onError(/** @type {Error} */ (e).message);
     return false;
   } finally {
     start.setBusy(false);
@@ -291,6 +292,19 @@ asOfForm.addEventListener('submit', (event) => {
     return;
   }
   run('Drawing up the lists…', { type: 'analyse', asOf: asOfAgain.value });
+});
+
+// An internal error in the analysis engine: the worker has been replaced by a
+// fresh one and the practice is gone with the old one. Back to the start
+// screen, which works as on a fresh page, with what happened at the top.
+client.onCrash((crash) => {
+  results.hidden = true;
+  wideArea.hidden = true;
+  startArea.hidden = false;
+  start.setBusy(false);
+  document.title = 'Cohort Finder';
+  document.body.dataset.workerStarts = String(client.starts);
+  errors.show(crash.message);
 });
 
 window.addEventListener('resize', () => worklist.refresh());

@@ -1,6 +1,10 @@
 // The messages between the page and the worker, as JSDoc types only.
 // Every request carries an id; the worker answers it once
 // ({id, ok, result | error}) after any number of progress messages ({id, progress}).
+// After an internal error in the WASM module the answer is
+// {id, ok: false, kind: 'crash', error, panic, during}: `panic` is the Rust panic's message and
+// location (or the trap's message), `during` the type of the request that was running. That
+// worker answers every later request the same way; the page replaces it (worker-client.js).
 
 /**
  * Where a practice comes from: a demo generated in the worker, or the user's files: the

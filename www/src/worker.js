@@ -3,14 +3,18 @@
 //
 // Protocol (see protocol.js): the page posts {id, type, ...}; the worker
 // answers {id, ok: true, result} or {id, ok: false, error}, and may post
-// {id, progress: {...}} any number of times before the answer.
+// {id, progress: {...}} any number of times before the answer. After an
+// internal error in the WASM module (a panic, which traps) it answers
+// {id, ok: false, kind: 'crash', error, panic, during} to that request and
+// every later one, and the page starts a fresh worker.
 //
 // Patient rows stay here: the page asks for a summary and for one page of a
 // worklist at a time, so a 50,000-row list never crosses to the page whole.
 // A list comparison's rows do cross (joined, left, on both: short lists),
 // and nothing is ever stored.
 import init, {
-  PracticeComparison, Session, generatingCoefficients, inputFields, scanLines, synthPractice, wideProfileToml, worklistColumns,
+  PracticeComparison, Session, generatingCoefficients, inputFields, lastPanic, scanLines, synthPractice, wideProfileToml,
+  worklistColumns,
 } from '../pkg/cohort_finder.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
@@ -420,12 +424,48 @@ async function handle(request) {
   }
 }
 
+/**
+ * Set once an export call has trapped: after a `WebAssembly.RuntimeError`
+ * (a Rust panic ends in one) or a stack overflow inside the module, its
+ * memory and wasm-bindgen's bookkeeping may be half-way through a change,
+ * so nothing more is asked of it. The page replaces this worker.
+ * @type {{panic: string, during: string} | null}
+ */
+let broken = null;
+
+/**
+ * Whether an error means the module can no longer be trusted.
+ * @param {unknown} e
+ */
+const fatal = (e) => e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message));
+
+/** The panic message the module kept (src/wasm_panic.rs), or what the trap said. @param {unknown} e */
+function panicMessage(e) {
+  let kept = '';
+  try {
+    kept = lastPanic();
+  } catch {
+    // The module cannot even say: the trap's own message stands.
+  }
+  return kept || (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+}
+
 self.onmessage = async (/** @type {MessageEvent<Request>} */ event) => {
-  const { id } = event.data;
+  const { id, type } = event.data;
+  if (broken) {
+    self.postMessage({ id, ok: false, kind: 'crash', error: 'The analysis engine stopped after an internal error.', ...broken });
+    return;
+  }
   try {
     const result = await handle(event.data);
     self.postMessage({ id, ok: true, result });
   } catch (e) {
+    if (fatal(e)) {
+      broken = { panic: panicMessage(e), during: type };
+      session = null;
+      self.postMessage({ id, ok: false, kind: 'crash', error: `Internal error: ${broken.panic}`, ...broken });
+      return;
+    }
     const error = e instanceof Error ? e.message : String(e);
     self.postMessage({ id, ok: false, error });
   }

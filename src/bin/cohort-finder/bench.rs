@@ -130,6 +130,8 @@ pub fn run(name: &str, patients: usize, seed: u64, dir: &Path) -> Result<Run, St
     let (analysis_bytes, memberships) = analysis.heap_bytes();
 
     let t = Instant::now();
+    let mut files = files;
+    ingest::note_events_after(&mut files, as_of);
     let unmapped = ingest::unmapped_codes(&pop, &engine.clusters, ingest::UNMAPPED_SHOWN);
     let stored = report::stored::StoredReport::new(&engine.plan, &pop, analysis, files.clone(), unmapped.clone());
     let json = stored.summary().to_json();

@@ -163,7 +163,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     ctx.report.inner.delimiter.clear();
     let lower = file.to_ascii_lowercase();
     let ndjson_name = lower.ends_with(".ndjson") || lower.ends_with(".ndjson.gz") || lower.ends_with(".jsonl");
-    match stream::open(reader, ndjson_name) {
+    match stream::open(reader, file, ndjson_name) {
         Err(e) => {
             ctx.report.error(1, None, "read_error", || format!("the file could not be read: {e}"));
         }
@@ -189,6 +189,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
     }
     let Ctx { mut report, fhir, .. } = ctx;
     report.inner.fhir = Some(fhir);
+    report.inner.event_dates.seal();
     report.inner
 }
 
@@ -198,6 +199,8 @@ impl Ctx<'_> {
             Item::Resource { resource, full_url, line } => self.resource(resource, full_url.as_deref(), line),
             Item::Malformed { line, column, kind, message } => {
                 let rest = match self.fhir.format.as_str() {
+                    // A read error ends the file: nothing after it can be read.
+                    "ndjson" if kind == "read_error" => "; the lines before it were read, nothing from here on",
                     "ndjson" => "; this line was not read, the next lines were",
                     "bundle" => "; the entries before this point were loaded, none after",
                     _ => "; nothing after this point was read",
@@ -336,6 +339,7 @@ impl Ctx<'_> {
                 for mut e in events {
                     e.patient = patient;
                     before_birth(&mut self.report, line, &e, dob);
+                    self.report.inner.event_dates.add(line, e.date, None);
                     self.builder.push_event(e);
                 }
                 Outcome::Accepted
@@ -441,7 +445,9 @@ pub(super) fn resolve_pending(loader: &mut Loader) {
         match found[i as usize] {
             Some((patient, dob)) => {
                 e.patient = patient;
-                before_birth(&mut reports[report], pending[i as usize].line, &e, dob);
+                let line = pending[i as usize].line;
+                before_birth(&mut reports[report], line, &e, dob);
+                reports[report].inner.event_dates.add(line, e.date, None);
                 loader.builder.push_event(e);
             }
             None => {

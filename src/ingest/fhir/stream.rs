@@ -53,11 +53,13 @@ pub struct Opened<'r> {
 }
 
 /// Opens `reader`: detects gzip, then the shape (`ndjson_name` says the
-/// file name ends in .ndjson, which decides it).
-pub fn open<'r>(reader: impl Read + 'r, ndjson_name: bool) -> io::Result<Opened<'r>> {
+/// file name ends in .ndjson, which decides it). `file` names it in the
+/// message when its gzip data is damaged or ends early.
+pub fn open<'r>(reader: impl Read + 'r, file: &str, ndjson_name: bool) -> io::Result<Opened<'r>> {
     let mut raw = BufReader::with_capacity(1 << 16, reader);
     let gzip = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let mut inner: Box<dyn Read + 'r> = if gzip { Box::new(MultiGzDecoder::new(raw)) } else { Box::new(raw) };
+    let mut inner: Box<dyn Read + 'r> =
+        if gzip { Box::new(Gzip { inner: MultiGzDecoder::new(raw), file: file.to_owned() }) } else { Box::new(raw) };
     let mut start = Vec::new();
     inner.by_ref().take(SNIFF).read_to_end(&mut start)?;
     let shape = if ndjson_name { Shape::Ndjson } else { sniff(&start) };
@@ -65,6 +67,32 @@ pub fn open<'r>(reader: impl Read + 'r, ndjson_name: bool) -> io::Result<Opened<
         (start.len() as u64) < SNIFF && start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start).trim_ascii().is_empty();
     let reader = Box::new(BufReader::with_capacity(1 << 16, io::Cursor::new(start).chain(inner)));
     Ok(Opened { reader, gzip, shape, empty })
+}
+
+/// A gzip decoder whose errors say, in words, that the file is not valid
+/// gzip or that it ends early, and name it.
+struct Gzip<R> {
+    inner: R,
+    file: String,
+}
+
+impl<R: Read> Read for Gzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            let detail = e.to_string();
+            let ends_early = e.kind() == io::ErrorKind::UnexpectedEof || detail.contains("incomplete");
+            let message = if ends_early {
+                format!(
+                    "{} ends early: its gzip data stops before the end ({detail}); \
+                     the file was cut short, or not copied whole",
+                    self.file
+                )
+            } else {
+                format!("{} is not valid gzip: its compressed data is damaged ({detail})", self.file)
+            };
+            io::Error::new(e.kind(), message)
+        })
+    }
 }
 
 /// NDJSON when the first line holds a whole object (`{` … `}`) and a line

@@ -148,7 +148,12 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: 
                     .collect()
             });
             for f in found.iter_mut() {
-                read_cluster(f, &rules, row, report, patient, builder);
+                let before = builder.event_count();
+                if let Some(date) = read_cluster(f, &rules, row, report, patient, builder) {
+                    for _ in before..builder.event_count() {
+                        report.inner.event_dates.add(row.line, date, None);
+                    }
+                }
             }
         },
     );
@@ -163,7 +168,7 @@ fn read_cluster(
     report: &mut Report,
     patient: PatientIdx,
     builder: &mut PopulationBuilder,
-) {
+) -> Option<Date> {
     let (report_date, bp, plausible) = (rules.report_date, rules.bp, &rules.plausible);
     let (c, codes) = (f.columns, &mut f.codes);
     let line = row.line;
@@ -173,7 +178,7 @@ fn read_cluster(
     let flag = match f.flag {
         None => None,
         Some(col) => match parse_flag(&row.cell(col)) {
-            Flag::No => return,
+            Flag::No => return None,
             Flag::Unreadable => {
                 report.warning(line, header(&c.flag), "invalid_flag", || {
                     format!(
@@ -182,7 +187,7 @@ fn read_cluster(
                         c.title
                     )
                 });
-                return;
+                return None;
             }
             Flag::Yes(date) => Some(date),
         },
@@ -195,7 +200,7 @@ fn read_cluster(
                 report.warning(line, header(&c.date), "invalid_date", || {
                     format!("{e}; nothing was recorded for {}", c.title)
                 });
-                return;
+                return None;
             }
         }
     } else {
@@ -208,10 +213,10 @@ fn read_cluster(
                     report.warning(line, header(&c.date), "missing_date", || {
                         format!("{} is yes but its date is blank; nothing was recorded", c.title)
                     });
-                    return;
+                    return None;
                 }
             },
-            None => return,
+            None => return None,
         }
     };
     let value_text = f.value.map(|col| row.cell(col)).unwrap_or_default();
@@ -237,7 +242,7 @@ fn read_cluster(
     };
     if value_text.is_empty() {
         push(0, "", vec![c.cluster], None, builder);
-        return;
+        return Some(date);
     }
     if let (Some((high, low)), Some(bp)) = (value_text.split_once('/'), bp.filter(|bp| bp.reads(c.cluster))) {
         match (fields::parse_value(high.trim()), fields::parse_value(low.trim())) {
@@ -257,7 +262,7 @@ fn read_cluster(
                 push(0, "", vec![c.cluster], None, builder);
             }
         }
-        return;
+        return Some(date);
     }
     let value = match fields::parse_value(&value_text) {
         Ok(v) => plausible_value(&[c.cluster], v, report),
@@ -269,6 +274,7 @@ fn read_cluster(
         }
     };
     push(0, "", vec![c.cluster], value, builder);
+    Some(date)
 }
 
 /// The report's column lists: the profile's columns are used, not ignored
