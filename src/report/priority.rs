@@ -37,14 +37,39 @@ impl PriorityKey {
     pub const DEFAULT: [PriorityKey; 3] = [PriorityKey::Core20Plus, PriorityKey::MissingChecks, PriorityKey::Frailty];
 
     /// Orders `a` before `b` when `a` has more of this key.
-    pub fn compare<L: Listed>(self, a: &L, b: &L) -> Ordering {
+    pub fn compare(self, a: &SortKeys, b: &SortKeys) -> Ordering {
         match self {
-            PriorityKey::Core20Plus => b.core20_plus().cmp(&a.core20_plus()),
-            PriorityKey::MissingChecks => b.missing_checks().cmp(&a.missing_checks()),
-            PriorityKey::Lists => b.lists().cmp(&a.lists()),
-            PriorityKey::Frailty => b.efi_deficits().cmp(&a.efi_deficits()),
-            PriorityKey::Qrisk => b.qrisk().total_cmp(&a.qrisk()),
-            PriorityKey::Age => b.age().cmp(&a.age()),
+            PriorityKey::Core20Plus => b.core20_plus.cmp(&a.core20_plus),
+            PriorityKey::MissingChecks => b.missing_checks.cmp(&a.missing_checks),
+            PriorityKey::Lists => b.lists.cmp(&a.lists),
+            PriorityKey::Frailty => b.efi_deficits.cmp(&a.efi_deficits),
+            PriorityKey::Qrisk => b.qrisk.total_cmp(&a.qrisk),
+            PriorityKey::Age => b.age.cmp(&a.age),
+        }
+    }
+}
+
+/// A person's priority keys, worked out once before a sort rather than at
+/// every comparison (a city's priority list is hundreds of thousands long).
+#[derive(Debug, Clone, Copy)]
+pub struct SortKeys {
+    pub core20_plus: usize,
+    pub missing_checks: usize,
+    pub lists: usize,
+    pub efi_deficits: i64,
+    pub qrisk: f64,
+    pub age: i32,
+}
+
+impl SortKeys {
+    pub fn of<L: Listed>(l: &L) -> SortKeys {
+        SortKeys {
+            core20_plus: l.core20_plus(),
+            missing_checks: l.missing_checks(),
+            lists: l.lists(),
+            efi_deficits: l.efi_deficits(),
+            qrisk: l.qrisk(),
+            age: l.age(),
         }
     }
 }

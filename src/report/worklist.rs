@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::priority::PriorityKey;
+use super::priority::{PriorityKey, SortKeys};
 use super::{id_of, MemberReport};
 use crate::model::{AgeBand, EthnicityGroup};
 use crate::risk::admission::Score;
@@ -239,21 +239,22 @@ pub fn select<L: Listed>(
     check(q, risk)?;
     let search = q.search.trim().to_lowercase();
     let risk_of = |m: &L| risk.and_then(|r| r.get(m.patient_id())).copied();
-    let mut rows: Vec<Selected<L>> = people
+    let mut rows: Vec<(SortKeys, Selected<L>)> = people
         .into_iter()
         .map(|entry| Selected { risk: risk_of(&entry), entry })
         .filter(|r| matches(q, &r.entry, r.risk, &search))
+        .map(|r| (SortKeys::of(&r.entry), r))
         .collect();
     let priority = if q.priority.is_empty() { &PriorityKey::DEFAULT[..] } else { &q.priority[..] };
-    rows.sort_by(|x, y| {
+    rows.sort_by(|(kx, x), (ky, y)| {
         let (a, b) = (&x.entry, &y.entry);
         let order = match q.sort {
-            Sort::MissingChecks => b.missing_checks().cmp(&a.missing_checks()),
-            Sort::Priority => priority.iter().fold(std::cmp::Ordering::Equal, |o, k| o.then_with(|| k.compare(a, b))),
+            Sort::MissingChecks => ky.missing_checks.cmp(&kx.missing_checks),
+            Sort::Priority => priority.iter().fold(std::cmp::Ordering::Equal, |o, k| o.then_with(|| k.compare(kx, ky))),
             Sort::PatientId => std::cmp::Ordering::Equal,
             Sort::NhsNumber => a.nhs_number().cmp(&b.nhs_number()),
             Sort::Name => a.name().cmp(&b.name()),
-            Sort::Age => a.age().cmp(&b.age()),
+            Sort::Age => kx.age.cmp(&ky.age),
             Sort::ImdQuintile => a.imd_quintile().cmp(&b.imd_quintile()),
             Sort::Segment => a.segment().cmp(b.segment()),
             // The model's rank: highest risk first, ties as the tiers break them; unscored last.
@@ -262,7 +263,7 @@ pub fn select<L: Listed>(
         let order = if q.descending { order.reverse() } else { order };
         order.then_with(|| a.patient_id().cmp(b.patient_id()))
     });
-    Ok(rows)
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
 }
 
 /// The part of `selected` a query's offset and limit ask for.
