@@ -221,7 +221,7 @@ fn matches<L: Listed>(q: &Query, m: &L, risk: Option<Score>, search: &str) -> bo
 }
 
 /// Checks a query can run: one that filters or sorts by risk needs `risk`.
-pub fn check(q: &Query, risk: Option<&RiskById>) -> Result<(), String> {
+fn check(q: &Query, risk: Option<&RiskById>) -> Result<(), String> {
     if risk.is_none() && (!q.tiers.is_empty() || q.sort == Sort::Risk) {
         return Err(NO_RISK_MODEL.into());
     }
