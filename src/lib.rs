@@ -111,24 +111,28 @@ impl Engine {
 
     /// Cohorts, segments, eFI and breakdowns as they stood on `as_of`. Each
     /// file's report gains a warning for its events dated after `as_of`.
-    pub fn report(&self, pop: &Population, mut files: Vec<FileReport>, as_of: Date) -> Report {
-        ingest::note_events_after(&mut files, as_of);
-        let analysis = analysis::analyse(&self.plan, pop, as_of);
-        let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
+    pub fn report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> Report {
+        let (analysis, files, unmapped) = self.analyse(pop, files, as_of);
         report::build(&self.plan, pop, &analysis, files, unmapped)
     }
 
     /// The same as [`Engine::report`], kept compact: members are put into
     /// words only when asked for (see [`report::stored`]).
-    pub fn stored_report(
+    pub fn stored_report(&self, pop: &Population, files: Vec<FileReport>, as_of: Date) -> report::stored::StoredReport {
+        let (analysis, files, unmapped) = self.analyse(pop, files, as_of);
+        report::stored::StoredReport::new(&self.plan, pop, analysis, files, unmapped)
+    }
+
+    /// What either report is made from: the analysis, the file reports with
+    /// their after-`as_of` warnings, and the codes no cluster reads.
+    fn analyse(
         &self,
         pop: &Population,
         mut files: Vec<FileReport>,
         as_of: Date,
-    ) -> report::stored::StoredReport {
+    ) -> (analysis::Analysis, Vec<FileReport>, ingest::UnmappedCodes) {
         ingest::note_events_after(&mut files, as_of);
         let analysis = analysis::analyse(&self.plan, pop, as_of);
-        let unmapped = ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN);
-        report::stored::StoredReport::new(&self.plan, pop, analysis, files, unmapped)
+        (analysis, files, ingest::unmapped_codes(pop, &self.clusters, ingest::UNMAPPED_SHOWN))
     }
 }

@@ -25,6 +25,8 @@ pub struct EventDates {
     /// end of [`MAX_YEAR`] (the dates the CSV reader accepts); made on the
     /// first event. Emptied by [`EventDates::seal`].
     dense: Vec<u32>,
+    /// The day number of `dense[0]`, set with it (not worked out per event).
+    first_day: i32,
     /// Events on days outside the dense span (FHIR dates are not bounded).
     outside: BTreeMap<i32, u64>,
     /// After [`EventDates::seal`]: (day, events on that day or later), by day.
@@ -65,8 +67,9 @@ impl EventDates {
         }
         if self.dense.is_empty() {
             self.dense = vec![0; span()];
+            self.first_day = first_day();
         }
-        let first = first_day();
+        let first = self.first_day;
         match self.dense.get_mut(day.wrapping_sub(first) as usize) {
             Some(n) if day >= first => *n += 1,
             _ => *self.outside.entry(day).or_default() += 1,

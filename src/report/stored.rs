@@ -73,7 +73,7 @@ impl StoredReport {
                 .extend(analysis.cohorts[ci].members.iter().enumerate().map(|(i, m)| (m.patient, ci as u32, i as u32)));
         }
         // As the worded priority list: by patient id, each person's lists in plan order (the sort is stable).
-        listed.sort_by(|a, b| pop.patients[a.0 as usize].id.cmp(&pop.patients[b.0 as usize].id).then(a.0.cmp(&b.0)));
+        listed.sort_by(|a, b| pop.patients[a.0 as usize].id.cmp(&pop.patients[b.0 as usize].id));
         let mut priority: Vec<(PatientIdx, std::ops::Range<u32>)> = Vec::new();
         for (k, &(p, _, _)) in listed.iter().enumerate() {
             match priority.last_mut() {
