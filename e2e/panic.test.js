@@ -7,11 +7,11 @@
 // and no input we know of makes it panic (the fuzz targets look for one).
 // So the test runs a copy of the built page whose inlined worker source
 // has a few lines put in front of it. They make one Uint8Array lie about
-// its length, once: the slice of the demo's patients file that the worker
-// hands to `Session.loadPatients` reports 2^31 bytes to the WASM module
+// its length, once: the first slice of the demo's patients file that the
+// worker hands to `Session.pushBytes` reports 2^31 bytes to the WASM module
 // when a demo practice with the deprived profile is read. The module's own
-// code (js-sys's `Uint8Array::to_vec`, called by the streaming reader in
-// src/wasm.rs) then asks for a Vec of that capacity, and Rust panics for
+// code (`copy_into` in src/wasm.rs, which sizes its buffer from the chunk's
+// length) then asks for a Vec of that size, and Rust panics for
 // real ("capacity overflow"); the panic hook keeps the message and the
 // panic ends, as every panic in WebAssembly does, in a genuine
 // `RuntimeError: unreachable` trap. Nothing else in the page is changed,
@@ -37,7 +37,7 @@ const PRELUDE = `(() => {
   });
   const header = Array.from('patient_id,', (c) => c.charCodeAt(0));
   Uint8Array.prototype.subarray = function (...args) {
-    // The demo's first read(0, end) over the generated patients file, not
+    // The demo's first slice(0, end) of the generated patients file, not
     // the bindings' views of the module's memory (which never start at 0).
     if (armed && args[0] === 0 && header.every((b, i) => this[i] === b)) { armed = false; lie = true; }
     return subarray.apply(this, args);

@@ -54,6 +54,15 @@ fn error(message: impl std::fmt::Display) -> JsError {
     JsError::new(&message.to_string())
 }
 
+fn no_file_begun() -> JsError {
+    error("no file has been begun")
+}
+
+/// The report of the file just ended, as JSON.
+fn file_report_json(report: Option<&FileReport>) -> Result<String, JsError> {
+    report.map(|r| serde_json::to_string(r).unwrap()).ok_or_else(no_file_begun)
+}
+
 fn parse_date(text: &str) -> Result<Date, JsError> {
     text.parse().map_err(|_| error(format!("'{text}' is not a date (expected yyyy-mm-dd)")))
 }
@@ -72,6 +81,8 @@ pub struct Session {
     lists: Option<lists::ListComparison>,
     /// The latest emergency-admission risk model, while it is for the latest analysis's date.
     risk: Option<FittedRisk>,
+    /// The chunk `pushBytes` copies in, kept from chunk to chunk.
+    chunk: Vec<u8>,
 }
 
 /// A risk model with its scores by patient id, which worklists filter and sort by.
@@ -109,6 +120,7 @@ impl Session {
             report: None,
             lists: None,
             risk: None,
+            chunk: Vec::new(),
         })
     }
 
@@ -130,25 +142,48 @@ impl Session {
         serde_json::to_string(self.loader().load_events(name, bytes)).unwrap()
     }
 
-    /// Streams a patients file of `size` bytes: `read(start, end)` returns
-    /// bytes from `start` (up to `end`) as a Uint8Array; `progress(bytesRead,
-    /// linesRead)` is called after each chunk (lines, not rows: a quoted
-    /// field may hold a line break, and the header is a line).
-    #[wasm_bindgen(js_name = loadPatients)]
-    pub fn load_patients(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
-        let reader = CallbackReader::new(size, read, progress);
-        serde_json::to_string(self.loader().load_patients(name, reader)).unwrap()
+    /// Begins a patients (`kind` "patients") or events ("events") file
+    /// whose bytes come in chunks as they are read: `pushBytes` each chunk
+    /// in order, then `endFile`. How the file is cut never changes what is read.
+    #[wasm_bindgen(js_name = beginFile)]
+    pub fn begin_file(&mut self, kind: &str, name: &str) -> Result<(), JsError> {
+        match kind {
+            "patients" => self.loader().begin_patients(name),
+            "events" => self.loader().begin_events(name),
+            _ => return Err(error(format!("'{kind}' files are not read in chunks (patients or events)"))),
+        }
+        Ok(())
     }
 
-    /// Streams an events file, as [`Session::load_patients`].
-    #[wasm_bindgen(js_name = loadEvents)]
-    pub fn load_events(&mut self, name: &str, size: f64, read: Function, progress: Function) -> String {
-        let reader = CallbackReader::new(size, read, progress);
-        serde_json::to_string(self.loader().load_events(name, reader)).unwrap()
+    /// Reads the next chunk of the file begun; returns the lines read so far
+    /// (lines, not rows: a quoted cell may hold a line break, and the header
+    /// is a line). The chunk is copied into a buffer kept from chunk to chunk.
+    #[wasm_bindgen(js_name = pushBytes)]
+    pub fn push_bytes(&mut self, chunk: &Uint8Array) -> Result<f64, JsError> {
+        let mut buffer = std::mem::take(&mut self.chunk);
+        copy_into(chunk, &mut buffer);
+        let lines = self.loader().push(&buffer);
+        self.chunk = buffer;
+        lines.map(|l| l as f64).ok_or_else(no_file_begun)
+    }
+
+    /// Ends the file begun: reads its last row; returns its file report as JSON.
+    #[wasm_bindgen(js_name = endFile)]
+    pub fn end_file(&mut self) -> Result<String, JsError> {
+        file_report_json(self.loader().end_file())
+    }
+
+    /// Ends the file begun because the rest of it could not be read
+    /// (`why`): the rows before stay read; returns its file report as JSON.
+    #[wasm_bindgen(js_name = failFile)]
+    pub fn fail_file(&mut self, why: &str) -> Result<String, JsError> {
+        file_report_json(self.loader().fail_file(why))
     }
 
     /// Streams a FHIR R4 file (Bundle, NDJSON or one resource; gzipped or
-    /// not), as [`Session::load_patients`]. A resource whose patient is not
+    /// not) of `size` bytes: `read(start, end)` returns bytes from `start`
+    /// (up to `end`) as a Uint8Array; `progress(bytesRead, linesRead)` is
+    /// called after each chunk. A resource whose patient is not
     /// read yet waits for `finishLoading` (`fhir.pending` here); the
     /// analysis report's `input` has the final counts.
     #[wasm_bindgen(js_name = loadFhir)]
@@ -171,7 +206,7 @@ impl Session {
     }
 
     /// Streams a wide report (one row a patient) through a mapping profile
-    /// (TOML or JSON text), as [`Session::load_patients`]; a profile that
+    /// (TOML or JSON text), as [`Session::load_fhir`]; a profile that
     /// does not check out is an error naming every problem, and nothing is read.
     #[wasm_bindgen(js_name = loadWide)]
     pub fn load_wide(
@@ -586,9 +621,7 @@ impl Read for CallbackReader {
                 .map_err(|e| io::Error::other(format!("reading the file failed: {e:?}")))?;
             // The callback may return fewer bytes than asked: go on from there.
             // One copy into a buffer kept from chunk to chunk (no new allocation).
-            let array = Uint8Array::new(&got);
-            self.chunk.resize(array.length() as usize, 0);
-            array.copy_to(&mut self.chunk);
+            copy_into(&Uint8Array::new(&got), &mut self.chunk);
             self.pos = 0;
             if self.chunk.is_empty() {
                 return Err(io::Error::other(format!(
@@ -608,21 +641,33 @@ impl Read for CallbackReader {
     }
 }
 
-/// Counts the line ends of a file of `size` bytes read through `read(start,
-/// end)` exactly as the loaders read it (the same 4 MB chunks through the
-/// same reader, `progress(bytesRead, linesRead)` after each), parsing
-/// nothing: the ceiling that ingest in the browser is measured against.
-#[wasm_bindgen(js_name = scanLines)]
-pub fn scan_lines(size: f64, read: Function, progress: Function) -> Result<f64, JsError> {
-    let mut reader = CallbackReader::new(size, read, progress);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut lines = 0u64;
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Ok(lines as f64),
-            Ok(n) => lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(error(e)),
-        }
+/// Counts the line ends of a file pushed chunk by chunk, parsing nothing:
+/// each chunk crosses into the module as `Session.pushBytes` takes it, so
+/// this is the ceiling that ingest in the browser is measured against.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct LineScan {
+    chunk: Vec<u8>,
+    lines: u64,
+}
+
+#[wasm_bindgen]
+impl LineScan {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> LineScan {
+        LineScan::default()
     }
+
+    /// Counts the chunk's line ends; returns the count so far.
+    pub fn push(&mut self, chunk: &Uint8Array) -> f64 {
+        copy_into(chunk, &mut self.chunk);
+        self.lines += self.chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.lines as f64
+    }
+}
+
+/// Copies a JavaScript chunk into `buffer`, reusing its allocation.
+fn copy_into(chunk: &Uint8Array, buffer: &mut Vec<u8>) {
+    buffer.resize(chunk.length() as usize, 0);
+    chunk.copy_to(buffer);
 }

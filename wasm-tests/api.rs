@@ -5,8 +5,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use cohort_finder::wasm::{input_fields, scan_lines, synth_practice, PracticeComparison, Session};
-use js_sys::{Function, Uint8Array};
+use cohort_finder::wasm::{input_fields, synth_practice, LineScan, PracticeComparison, Session};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -22,28 +22,6 @@ const GOLDEN_FUNNEL: &str = include_str!("golden/funnel.json");
 fn practice() -> (Vec<u8>, Vec<u8>) {
     let files = synth_practice(250, 11, "deprived", "2026-11-23").map_err(JsValue::from).unwrap();
     (Uint8Array::new(&files.get(0)).to_vec(), Uint8Array::new(&files.get(1)).to_vec())
-}
-
-/// A `read(start, end)` callback that hands back at most `step` bytes.
-fn reader(bytes: Vec<u8>, step: usize) -> Function {
-    let read = Closure::<dyn Fn(f64, f64) -> Uint8Array>::new(move |start: f64, end: f64| {
-        let (start, end) = (start as usize, (end as usize).min(start as usize + step));
-        Uint8Array::from(&bytes[start..end])
-    });
-    read.into_js_value().unchecked_into()
-}
-
-fn ignore_progress() -> Function {
-    Function::new_no_args("")
-}
-
-/// A `progress(bytes, lines)` callback that keeps every call, and the calls.
-fn recording_progress() -> (Function, std::rc::Rc<std::cell::RefCell<Vec<(f64, f64)>>>) {
-    let calls = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-    let kept = std::rc::Rc::clone(&calls);
-    let progress =
-        Closure::<dyn Fn(f64, f64)>::new(move |bytes: f64, lines: f64| kept.borrow_mut().push((bytes, lines)));
-    (progress.into_js_value().unchecked_into(), calls)
 }
 
 #[wasm_bindgen_test]
@@ -82,25 +60,48 @@ fn the_practice_summary_and_its_funnel_are_byte_identical_to_the_native_ones() {
 }
 
 #[wasm_bindgen_test]
-fn streamed_files_in_odd_chunks_give_the_same_report() {
+fn files_pushed_in_odd_chunks_give_the_same_report() {
     let (patients, events) = practice();
-    let (p_len, e_len) = (patients.len() as f64, events.len() as f64);
     let mut session = Session::new("").map_err(JsValue::from).unwrap();
-    let (progress, calls) = recording_progress();
     let rows = patients.iter().filter(|&&b| b == b'\n').count() as f64 - 1.0;
-    let report: serde_json::Value =
-        serde_json::from_str(&session.load_patients("patients.csv", p_len, reader(patients, 997), progress)).unwrap();
+    session.begin_file("patients", "patients.csv").map_err(JsValue::from).unwrap();
+    let lines = push_in_chunks(&mut session, &patients, 997);
+    // Lines read after every chunk, ending on the whole file's (rows and the header).
+    assert_eq!(lines.len(), patients.len().div_ceil(997));
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(lines.last(), Some(&(rows + 1.0)));
+    let report: serde_json::Value = serde_json::from_str(&session.end_file().map_err(JsValue::from).unwrap()).unwrap();
     assert_eq!(report["read"], report["accepted"]);
     assert_eq!(report["read"].as_f64(), Some(rows));
-    // Progress after every chunk, ending on the whole file: its bytes and its lines (rows and the header).
-    let calls = calls.borrow();
-    assert_eq!(calls.len(), (p_len / 997.0).ceil() as usize);
-    assert!(calls.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1));
-    assert_eq!(calls.last(), Some(&(p_len, rows + 1.0)));
-    session.load_events("events.csv", e_len, reader(events, 4093), ignore_progress());
+    session.begin_file("events", "events.csv").map_err(JsValue::from).unwrap();
+    push_in_chunks(&mut session, &events, 4093);
+    session.end_file().map_err(JsValue::from).unwrap();
     session.finish_loading().map_err(JsValue::from).unwrap();
     let json = session.report_json("2026-11-23").map_err(JsValue::from).unwrap();
-    assert!(json == GOLDEN, "streamed report differs from the golden file");
+    assert!(json == GOLDEN, "pushed report differs from the golden file");
+}
+
+/// Pushes `bytes` to the file begun, `step` bytes at a time; the lines read after each chunk.
+fn push_in_chunks(session: &mut Session, bytes: &[u8], step: usize) -> Vec<f64> {
+    bytes.chunks(step).map(|c| session.push_bytes(&Uint8Array::from(c)).map_err(JsValue::from).unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+fn a_file_that_stops_being_readable_keeps_the_rows_before() {
+    let mut session = Session::new("").map_err(JsValue::from).unwrap();
+    assert!(session.push_bytes(&Uint8Array::from(&b"x"[..])).is_err(), "no file begun");
+    assert!(session.begin_file("fhir", "a.json").is_err(), "FHIR is read through loadFhir");
+    session.begin_file("patients", "patients.csv").map_err(JsValue::from).unwrap();
+    session
+        .push_bytes(&Uint8Array::from(&b"patient_id,date_of_birth\na,1990-01-01\nb,19"[..]))
+        .map_err(JsValue::from)
+        .unwrap();
+    let report = session.fail_file("the file was moved").map_err(JsValue::from).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!((report["read"].as_u64(), report["accepted"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(report["diagnostics"][0]["kind"], "read_error");
+    assert_eq!(report["diagnostics"][0]["line"], 3);
+    assert_eq!(report["diagnostics"][0]["message"], "reading stopped here: the file was moved");
 }
 
 #[wasm_bindgen_test]
@@ -363,15 +364,13 @@ fn fhir_and_wide_reports_are_byte_identical_to_the_native_ones() {
 }
 
 #[wasm_bindgen_test]
-fn a_raw_scan_reads_the_file_as_a_load_does_and_counts_its_line_ends() {
+fn a_raw_scan_takes_chunks_as_a_load_does_and_counts_their_line_ends() {
     let (_, events) = practice();
-    let (size, lines) = (events.len() as f64, events.iter().filter(|&&b| b == b'\n').count() as f64);
-    let (progress, calls) = recording_progress();
-    let counted = scan_lines(size, reader(events, 4093), progress).map_err(JsValue::from).unwrap();
-    assert_eq!(counted, lines);
-    let calls = calls.borrow();
-    assert_eq!(calls.len(), (size / 4093.0).ceil() as usize);
-    assert_eq!(calls.last(), Some(&(size, lines)));
+    let lines = events.iter().filter(|&&b| b == b'\n').count() as f64;
+    let mut scan = LineScan::new();
+    let counts: Vec<f64> = events.chunks(4093).map(|c| scan.push(&Uint8Array::from(c))).collect();
+    assert_eq!(counts.len(), events.len().div_ceil(4093));
+    assert_eq!(counts.last(), Some(&lines));
 }
 
 const GOLDEN_GENERATED: &str = include_str!("golden/generated.json");

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::{self, Cursor, Read};
 
 /// Delimiters recognised in the header line, in tie-breaking order.
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -11,84 +10,65 @@ const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 /// Most bytes read while looking for the end of the header line.
 const HEADER_SCAN_LIMIT: usize = 1 << 20;
 
-/// A file ready for the CSV reader: the BOM removed and the delimiter known.
-pub struct Prepared<R> {
+/// How a file is laid out, read from its start: the delimiter, the line
+/// ends and whether a UTF-8 byte-order mark comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
     pub delimiter: u8,
-    pub reader: LineReader<R>,
+    /// Old Mac exports end lines with a lone CR.
+    pub cr_only: bool,
+    /// Bytes of byte-order mark to pass over.
+    pub bom: usize,
 }
 
-/// Why a file could not be read at all.
-pub enum PrepareError {
-    Utf16,
-    Io(io::Error),
-}
+/// A file in UTF-16, which is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Utf16;
 
-/// Reads the start of the file (up to the end of the header line), strips a
-/// UTF-8 BOM, refuses UTF-16 and detects the delimiter and line ends.
-pub fn prepare<R: Read>(mut reader: R) -> Result<Prepared<R>, PrepareError> {
-    let mut prefix = Vec::with_capacity(8192);
-    let mut chunk = [0u8; 8192];
+/// Reads the layout from the start of a file: strips a UTF-8 BOM, refuses
+/// UTF-16 and detects the delimiter and line ends. `None` while more bytes
+/// are needed: the header line (the first that is not blank) and one byte
+/// past its end (to tell CR-only line ends from CRLF), or the end of the file
+/// (`eof`), or the first megabyte. Only that much is ever looked at, so the
+/// answer does not depend on how the file arrives in chunks.
+pub fn layout(prefix: &[u8], eof: bool) -> Option<Result<Layout, Utf16>> {
+    let view = &prefix[..prefix.len().min(HEADER_SCAN_LIMIT)];
     let mut in_quotes = false;
-    let mut scanned = 0;
     let mut line_start = 0;
+    let mut scanned = 0;
     // (start, end) of the header: the first line that is not blank.
     let mut header: Option<(usize, usize)> = None;
-    let mut eof = false;
-    // Read until the header line's end is found and one byte past it is
-    // buffered (to tell CR-only line ends from CRLF), or EOF, or the limit.
-    loop {
-        while header.is_none() {
-            let Some(e) = find_line_end(&prefix[scanned..], &mut in_quotes) else {
-                scanned = prefix.len();
-                break;
-            };
-            let end = scanned + e;
-            if skip_bom(&prefix[line_start..end], line_start).trim_ascii().is_empty() {
-                line_start = end + 1;
-                scanned = end + 1;
-            } else {
-                header = Some((line_start, end));
-            }
-        }
-        if eof || prefix.len() >= HEADER_SCAN_LIMIT || header.is_some_and(|(_, e)| e + 1 < prefix.len()) {
+    while let Some(e) = find_line_end(&view[scanned..], &mut in_quotes) {
+        let end = scanned + e;
+        if skip_bom(&view[line_start..end], line_start).trim_ascii().is_empty() {
+            line_start = end + 1;
+            scanned = end + 1;
+        } else {
+            header = Some((line_start, end));
             break;
         }
-        match reader.read(&mut chunk) {
-            Ok(0) => eof = true,
-            Ok(n) => prefix.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(PrepareError::Io(e)),
-        }
     }
-    if prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]) {
-        return Err(PrepareError::Utf16);
+    let complete = header.is_some_and(|(_, e)| e + 1 < view.len());
+    if !(eof || complete || view.len() >= HEADER_SCAN_LIMIT) {
+        return None;
     }
-    let (header_start, header_end) = header.unwrap_or((line_start.min(prefix.len()), prefix.len()));
-    let delimiter = detect_delimiter(skip_bom(&prefix[header_start..header_end], header_start));
-    // Old Mac exports end lines with a lone CR.
-    let cr_only = prefix.get(header_end) == Some(&b'\r') && prefix.get(header_end + 1) != Some(&b'\n');
-    if prefix.starts_with(UTF8_BOM) {
-        prefix.drain(..UTF8_BOM.len());
+    if view.starts_with(&[0xFF, 0xFE]) || view.starts_with(&[0xFE, 0xFF]) {
+        return Some(Err(Utf16));
     }
-    Ok(Prepared {
-        delimiter,
-        reader: LineReader {
-            inner: Cursor::new(prefix).chain(reader),
-            cr_only,
-            last: b'\n',
-            done: false,
-            odd_quotes: false,
-            delivered: 0,
-        },
-    })
+    let (header_start, header_end) = header.unwrap_or((line_start.min(view.len()), view.len()));
+    Some(Ok(Layout {
+        delimiter: detect_delimiter(skip_bom(&view[header_start..header_end], header_start)),
+        cr_only: view.get(header_end) == Some(&b'\r') && view.get(header_end + 1) != Some(&b'\n'),
+        bom: if view.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 },
+    }))
 }
 
-/// Feeds the CSV reader: turns lone-CR line ends into LF when the file uses
-/// them, and makes sure the last line ends with LF, so that every record's
-/// terminator is consumed with it and line numbers can be worked out.
-/// Counts quotes on the way, to tell a file that ends inside a quoted cell.
-pub struct LineReader<R> {
-    inner: io::Chain<Cursor<Vec<u8>>, R>,
+/// What the CSV parser is fed, chunk by chunk: lone-CR line ends turned into
+/// LF when the file uses them, and an LF supplied after a last line without
+/// one, so that every record's terminator is consumed with it and line
+/// numbers can be worked out. Counts quotes on the way, to tell a file that
+/// ends inside a quoted cell.
+pub struct LineEnds {
     cr_only: bool,
     last: u8,
     done: bool,
@@ -98,38 +78,44 @@ pub struct LineReader<R> {
     delivered: u64,
 }
 
-impl<R> LineReader<R> {
+impl LineEnds {
+    pub fn new(cr_only: bool) -> LineEnds {
+        LineEnds { cr_only, last: b'\n', done: false, odd_quotes: false, delivered: 0 }
+    }
+
+    /// The next chunk of the file, as the parser is to read it.
+    pub fn pass<'a>(&mut self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        let Some(&last) = bytes.last() else {
+            return Cow::Borrowed(bytes);
+        };
+        self.odd_quotes ^= bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        self.delivered += bytes.len() as u64;
+        if self.cr_only {
+            self.last = if last == b'\r' { b'\n' } else { last };
+            Cow::Owned(bytes.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect())
+        } else {
+            self.last = last;
+            Cow::Borrowed(bytes)
+        }
+    }
+
+    /// The file has ended: the LF to hand on after a last line without one.
+    pub fn end(&mut self) -> &'static [u8] {
+        self.done = true;
+        if self.last == b'\n' {
+            return b"";
+        }
+        self.last = b'\n';
+        self.delivered += 1;
+        b"\n"
+    }
+
     /// Once the whole file has been read and it ended inside a quoted cell
     /// (a quote opened and never closed): the bytes handed on, which is
-    /// where the CSV reader stands after the record that holds the rest of
+    /// where the parser stands after the record that holds the rest of
     /// the file.
     pub fn unclosed_quote_end(&self) -> Option<u64> {
         (self.done && self.odd_quotes).then_some(self.delivered)
-    }
-}
-
-impl<R: Read> Read for LineReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.done || buf.is_empty() {
-            return Ok(0);
-        }
-        let n = self.inner.read(buf)?;
-        if n == 0 {
-            self.done = true;
-            if self.last != b'\n' {
-                buf[0] = b'\n';
-                self.delivered += 1;
-                return Ok(1);
-            }
-            return Ok(0);
-        }
-        if self.cr_only {
-            buf[..n].iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
-        }
-        self.odd_quotes ^= buf[..n].iter().filter(|&&b| b == b'"').count() % 2 == 1;
-        self.delivered += n as u64;
-        self.last = buf[n - 1];
-        Ok(n)
     }
 }
 
@@ -325,15 +311,13 @@ pub fn map_headers(headers: &[String], fields: &[FieldSpec], mapping: &BTreeMap<
 mod tests {
     use super::*;
 
+    /// The layout of a whole file, and the bytes its parser reads.
     fn prepared_bytes(input: &[u8]) -> (u8, Vec<u8>) {
-        match prepare(input) {
-            Ok(mut p) => {
-                let mut out = Vec::new();
-                p.reader.read_to_end(&mut out).unwrap();
-                (p.delimiter, out)
-            }
-            Err(_) => panic!("prepare failed"),
-        }
+        let layout = layout(input, true).expect("a whole file").expect("not UTF-16");
+        let mut ends = LineEnds::new(layout.cr_only);
+        let mut out = ends.pass(&input[layout.bom..]).into_owned();
+        out.extend_from_slice(ends.end());
+        (layout.delimiter, out)
     }
 
     #[test]
@@ -349,7 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn prepare_strips_the_bom_and_keeps_the_rest() {
+    fn the_layout_strips_the_bom_and_keeps_the_rest() {
         let input = b"\xEF\xBB\xBFid;dob\r\n1;01/01/2000\r\n";
         let (d, out) = prepared_bytes(input);
         assert_eq!(d, b';');
@@ -370,8 +354,13 @@ mod tests {
         // Newline inside a quoted header does not end the header line.
         let (d, _) = prepared_bytes(b"\"a\nb\"|c|d\n1|2|3\n");
         assert_eq!(d, b'|');
-        assert!(matches!(prepare(&b"\xFF\xFEi\0d\0"[..]), Err(PrepareError::Utf16)));
-        assert!(matches!(prepare(&b"\xFE\xFF\0i\0d"[..]), Err(PrepareError::Utf16)));
+        assert_eq!(layout(b"\xFF\xFEi\0d\0", true), Some(Err(Utf16)));
+        assert_eq!(layout(b"\xFE\xFF\0i\0d", true), Some(Err(Utf16)));
+        // More is asked for until the header line and a byte past it are in.
+        assert_eq!(layout(b"a;b", false), None);
+        assert_eq!(layout(b"a;b\r", false), None);
+        assert_eq!(layout(b"a;b\r1", false).map(|l| l.map(|l| (l.delimiter, l.cr_only))), Some(Ok((b';', true))));
+        assert_eq!(layout(&vec![b'y'; HEADER_SCAN_LIMIT], false).map(|l| l.is_ok()), Some(true));
         assert_eq!(prepared_bytes(b""), (b',', vec![]));
     }
 

@@ -8,12 +8,12 @@ use std::io::Read;
 use chrono::Datelike;
 
 use crate::codes::Clusters;
-use crate::model::{CodeSystem, Event, PatientIdx};
+use crate::model::{CodeSystem, Date, Event, PatientIdx};
 
 use super::delimited::EVENT_FIELDS;
 use super::fields;
 use super::plausible::Plausible;
-use super::table::read_rows;
+use super::table::{read_rows, Report, Row, RowReader};
 use super::{FileKind, FileReport, Loader};
 
 // Field indices, in the order of `EVENT_FIELDS`.
@@ -28,26 +28,55 @@ const SYSTEM: usize = 5;
 const TERM: usize = 6;
 
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
-    debug_assert_eq!(EVENT_FIELDS[TERM].name, "term");
-    let Loader { clusters, mapping, builder, ids, rejected_ids, .. } = loader;
-    let clusters: &Clusters = clusters;
-    let plausible = Plausible::new(clusters);
-    // The last patient id seen and its index (exports are usually grouped by
-    // patient, so most rows skip the hash lookup).
-    let mut last_id: Vec<u8> = Vec::new();
-    let mut last_idx: Option<(PatientIdx, u32)> = None;
-    // The last code-system cell and what it parsed to.
-    let mut last_system: Vec<u8> = Vec::new();
-    let mut last_system_parsed: Option<CodeSystem> = Some(CodeSystem::Snomed);
-    // The last date cell and its date: runs of rows share a date.
-    let mut last_date_text: Vec<u8> = Vec::new();
-    let mut last_date = None;
+    let mut rows = EventRows::new(&loader.clusters);
+    let mapping = loader.mapping.events.clone();
+    let mut report =
+        read_rows(file, FileKind::Events, reader, &EVENT_FIELDS, mapping, |row, report| rows.row(loader, row, report));
+    report.event_dates.seal();
+    report
+}
 
-    let mut report = read_rows(file, FileKind::Events, reader, &EVENT_FIELDS, &mapping.events, |row, report| {
+/// An events file read as its bytes arrive (see [`Loader::begin_events`]).
+pub(super) fn row_reader(loader: &Loader, file: &str) -> RowReader {
+    RowReader::new(file, FileKind::Events, &EVENT_FIELDS, loader.mapping.events.clone())
+}
+
+/// What one events file's rows are read with: the plausible ranges, and the
+/// last patient id, code system and date cells seen with what they gave
+/// (exports are usually grouped by patient, so most rows skip the hash
+/// lookup, and runs of rows share a date).
+pub(super) struct EventRows {
+    plausible: Plausible,
+    last_id: Vec<u8>,
+    last_idx: Option<(PatientIdx, u32)>,
+    last_system: Vec<u8>,
+    last_system_parsed: Option<CodeSystem>,
+    last_date_text: Vec<u8>,
+    last_date: Option<Date>,
+}
+
+impl EventRows {
+    pub(super) fn new(clusters: &Clusters) -> EventRows {
+        EventRows {
+            plausible: Plausible::new(clusters),
+            last_id: Vec::new(),
+            last_idx: None,
+            last_system: Vec::new(),
+            last_system_parsed: Some(CodeSystem::Snomed),
+            last_date_text: Vec::new(),
+            last_date: None,
+        }
+    }
+
+    /// Reads one row; whether it was accepted.
+    pub(super) fn row(&mut self, loader: &mut Loader, row: &Row, report: &mut Report) -> bool {
+        debug_assert_eq!(EVENT_FIELDS[TERM].name, "term");
+        let Loader { clusters, builder, ids, rejected_ids, .. } = loader;
+        let clusters: &Clusters = clusters;
         let line = row.line;
         let id_bytes = row.bytes(ID);
-        let patient = if last_idx.is_some() && id_bytes == last_id.as_slice() {
-            last_idx
+        let patient = if self.last_idx.is_some() && id_bytes == self.last_id.as_slice() {
+            self.last_idx
         } else {
             let id = row.get(ID);
             if id.is_empty() {
@@ -56,9 +85,9 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
             }
             let found = ids.get(id.as_bytes());
             if found.is_some() {
-                last_id.clear();
-                last_id.extend_from_slice(id_bytes);
-                last_idx = found;
+                self.last_id.clear();
+                self.last_id.extend_from_slice(id_bytes);
+                self.last_idx = found;
             }
             found.or_else(|| {
                 let rejected = rejected_ids.contains(id.as_ref());
@@ -82,8 +111,8 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
             return false;
         }
         let date_bytes = row.bytes(DATE);
-        let date = match last_date {
-            Some(d) if date_bytes == last_date_text.as_slice() => d,
+        let date = match self.last_date {
+            Some(d) if date_bytes == self.last_date_text.as_slice() => d,
             _ => {
                 let text = row.get(DATE);
                 if text.is_empty() {
@@ -92,9 +121,9 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
                 }
                 match fields::parse_date(&text) {
                     Ok(d) => {
-                        last_date_text.clear();
-                        last_date_text.extend_from_slice(date_bytes);
-                        last_date = Some(d);
+                        self.last_date_text.clear();
+                        self.last_date_text.extend_from_slice(date_bytes);
+                        self.last_date = Some(d);
                         d
                     }
                     Err(e) => {
@@ -108,16 +137,16 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
         // The row is kept from here on.
         let system = if row.has(SYSTEM) {
             let bytes = row.bytes(SYSTEM);
-            if bytes != last_system.as_slice() {
-                last_system.clear();
-                last_system.extend_from_slice(bytes);
-                last_system_parsed = CodeSystem::parse(&row.get(SYSTEM));
+            if bytes != self.last_system.as_slice() {
+                self.last_system.clear();
+                self.last_system.extend_from_slice(bytes);
+                self.last_system_parsed = CodeSystem::parse(&row.get(SYSTEM));
             }
-            last_system_parsed.unwrap_or_else(|| {
+            self.last_system_parsed.unwrap_or_else(|| {
                 report.warning(line, row.header(SYSTEM), "unknown_code_system", || {
                     format!(
                         "code system '{}' is not recognised \
-                             (expected SNOMED CT, dm+d, Read v2 or CTV3); treated as SNOMED CT",
+                                 (expected SNOMED CT, dm+d, Read v2 or CTV3); treated as SNOMED CT",
                         fields::shorten(&row.get(SYSTEM))
                     )
                 });
@@ -163,7 +192,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
             }
         };
 
-        let value = value.filter(|&v| match plausible.check(&builder.codes.get(code_id).clusters, v) {
+        let value = value.filter(|&v| match self.plausible.check(&builder.codes.get(code_id).clusters, v) {
             Ok(()) => true,
             Err(message) => {
                 report.warning(line, row.header(VALUE), "implausible_value", || message);
@@ -184,7 +213,5 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileRe
         report.inner.event_dates.add(line, date, row.header(DATE));
         builder.push_event(Event { patient, date, code: code_id, value, unit });
         true
-    });
-    report.event_dates.seal();
-    report
+    }
 }

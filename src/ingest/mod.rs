@@ -207,6 +207,22 @@ pub struct Loader {
     /// FHIR code maps and the resources waiting for their patient; made
     /// on the first FHIR file.
     fhir: Option<fhir::FhirState>,
+    /// The file being read chunk by chunk, begun and not yet ended.
+    open: Option<OpenFile>,
+}
+
+/// A delimited file read as its bytes arrive, and what its rows are read with.
+struct OpenFile {
+    rows: table::RowReader,
+    kind: OpenKind,
+}
+
+enum OpenKind {
+    /// A patients file, to be report number `report_index`.
+    Patients {
+        report_index: usize,
+    },
+    Events(Box<events::EventRows>),
 }
 
 impl Loader {
@@ -220,7 +236,71 @@ impl Loader {
             rejected_ids: HashSet::new(),
             reports: Vec::new(),
             fhir: None,
+            open: None,
         }
+    }
+
+    /// Begins a patients file whose bytes come in chunks: [`Loader::push`]
+    /// each chunk in order, then [`Loader::end_file`]. Reads what
+    /// [`Loader::load_patients`] reads, however the bytes are cut. A file
+    /// still open is ended first.
+    pub fn begin_patients(&mut self, file_name: &str) {
+        self.end_file();
+        let rows = patients::row_reader(self, file_name);
+        self.open = Some(OpenFile { rows, kind: OpenKind::Patients { report_index: self.reports.len() } });
+    }
+
+    /// Begins an events file whose bytes come in chunks (see
+    /// [`Loader::begin_patients`]).
+    pub fn begin_events(&mut self, file_name: &str) {
+        self.end_file();
+        let rows = events::row_reader(self, file_name);
+        let kind = OpenKind::Events(Box::new(events::EventRows::new(&self.clusters)));
+        self.open = Some(OpenFile { rows, kind });
+    }
+
+    /// Reads the next chunk of the file begun; the lines read so far
+    /// (`None` when no file is begun).
+    pub fn push(&mut self, bytes: &[u8]) -> Option<u64> {
+        let mut open = self.open.take()?;
+        match &mut open.kind {
+            OpenKind::Patients { report_index } => {
+                let index = *report_index;
+                open.rows.push(bytes, &mut |row, report| {
+                    patients::patient_row(self, index, row, report, &mut |_, _, _, _| {})
+                });
+            }
+            OpenKind::Events(rows) => open.rows.push(bytes, &mut |row, report| rows.row(self, row, report)),
+        }
+        let lines = open.rows.lines_read();
+        self.open = Some(open);
+        Some(lines)
+    }
+
+    /// Ends the file begun because the rest of it could not be read: the
+    /// rows before stay read, and its report says where reading stopped.
+    pub fn fail_file(&mut self, why: &str) -> Option<&FileReport> {
+        self.open.as_mut()?.rows.fail(&why);
+        self.end_file()
+    }
+
+    /// Ends the file begun: reads its last row and gives its report.
+    pub fn end_file(&mut self) -> Option<&FileReport> {
+        let mut open = self.open.take()?;
+        let report = match &mut open.kind {
+            OpenKind::Patients { report_index } => {
+                let index = *report_index;
+                open.rows
+                    .finish(&mut |row, report| patients::patient_row(self, index, row, report, &mut |_, _, _, _| {}))
+            }
+            OpenKind::Events(rows) => {
+                let mut report = open.rows.finish(&mut |row, report| rows.row(self, row, report));
+                report.event_dates.seal();
+                report
+            }
+        };
+        self.reports.push(report);
+        self.reports.last()
     }
 
     /// Reads a patients file. May be called again for further patients files;

@@ -11,7 +11,7 @@ use crate::model::{Date, EthnicityGroup, Patient, PatientIdx, PopulationBuilder,
 use super::delimited::PATIENT_FIELDS;
 use super::fields::{self, NhsNumber};
 use super::ids::MAX_ID_LEN;
-use super::table::{read_rows, Report, Row};
+use super::table::{read_rows, Report, Row, RowReader};
 use super::{FileKind, FileReport, Loader, Seen};
 
 // Field indices, in the order of `PATIENT_FIELDS`.
@@ -30,7 +30,12 @@ const NAME: usize = 11;
 
 pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read) -> FileReport {
     let mapping = loader.mapping.patients.clone();
-    load_with(loader, file, FileKind::Patients, reader, &mapping, |_, _, _, _| {})
+    load_with(loader, file, FileKind::Patients, reader, mapping, |_, _, _, _| {})
+}
+
+/// A patients file read as its bytes arrive (see [`Loader::begin_patients`]).
+pub(super) fn row_reader(loader: &Loader, file: &str) -> RowReader {
+    RowReader::new(file, FileKind::Patients, &PATIENT_FIELDS, loader.mapping.patients.clone())
 }
 
 /// Reads patient rows with `mapping` naming the headers; `also` is called for
@@ -40,54 +45,66 @@ pub(super) fn load_with(
     file: &str,
     kind: FileKind,
     reader: impl Read,
-    mapping: &BTreeMap<String, String>,
+    mapping: BTreeMap<String, String>,
     mut also: impl FnMut(&Row, &mut Report, PatientIdx, &mut PopulationBuilder),
 ) -> FileReport {
-    debug_assert_eq!(PATIENT_FIELDS[NAME].name, "name");
     let report_index = loader.reports.len();
+    read_rows(file, kind, reader, &PATIENT_FIELDS, mapping, |row, report| {
+        patient_row(loader, report_index, row, report, &mut also)
+    })
+}
+
+/// Reads one row of a patients file that will be report `report_index`;
+/// whether it was accepted.
+pub(super) fn patient_row(
+    loader: &mut Loader,
+    report_index: usize,
+    row: &Row,
+    report: &mut Report,
+    also: &mut impl FnMut(&Row, &mut Report, PatientIdx, &mut PopulationBuilder),
+) -> bool {
+    debug_assert_eq!(PATIENT_FIELDS[NAME].name, "name");
     let Loader { clusters, builder, ids, seen, rejected_ids, reports, .. } = loader;
     let clusters: &Clusters = clusters;
-    read_rows(file, kind, reader, &PATIENT_FIELDS, mapping, |row, report| {
-        let line = row.line;
-        let id = row.get(ID);
-        if id.is_empty() {
-            report.error(line, row.header(ID), "missing_patient_id", || "patient_id is blank".into());
-            return false;
-        }
-        if id.len() > MAX_ID_LEN {
-            report.error(line, row.header(ID), "patient_id_too_long", || {
-                format!("patient_id is longer than {MAX_ID_LEN} bytes")
-            });
-            rejected_ids.insert(id.into_owned());
-            return false;
-        }
-        if let Some((first, _)) = ids.get(id.as_bytes()) {
-            let first = seen[first as usize];
-            let where_ = if first.report == report_index {
-                format!("line {}", first.line)
-            } else {
-                format!("line {} of {}", first.line, reports[first.report].file)
-            };
-            report.error(line, row.header(ID), "duplicate_patient_id", || {
-                format!("duplicate patient_id (first seen on {where_})")
-            });
-            return false;
-        }
-        let Some(patient) = parse_patient(row, report, id.as_ref(), clusters) else {
-            rejected_ids.insert(id.into_owned());
-            return false;
+    let line = row.line;
+    let id = row.get(ID);
+    if id.is_empty() {
+        report.error(line, row.header(ID), "missing_patient_id", || "patient_id is blank".into());
+        return false;
+    }
+    if id.len() > MAX_ID_LEN {
+        report.error(line, row.header(ID), "patient_id_too_long", || {
+            format!("patient_id is longer than {MAX_ID_LEN} bytes")
+        });
+        rejected_ids.insert(id.into_owned());
+        return false;
+    }
+    if let Some((first, _)) = ids.get(id.as_bytes()) {
+        let first = seen[first as usize];
+        let where_ = if first.report == report_index {
+            format!("line {}", first.line)
+        } else {
+            format!("line {} of {}", first.line, reports[first.report].file)
         };
-        let dob = patient.date_of_birth.num_days_from_ce() as u32;
-        if ids.insert(patient.id.as_bytes(), dob).is_err() {
-            report.error(line, row.header(ID), "too_many_patients", || "too many patients for one population".into());
-            return false;
-        }
-        debug_assert_eq!(ids.len(), builder.patients.len() + 1);
-        seen.push(Seen { report: report_index, line });
-        builder.patients.push(patient);
-        also(row, report, (builder.patients.len() - 1) as PatientIdx, builder);
-        true
-    })
+        report.error(line, row.header(ID), "duplicate_patient_id", || {
+            format!("duplicate patient_id (first seen on {where_})")
+        });
+        return false;
+    }
+    let Some(patient) = parse_patient(row, report, id.as_ref(), clusters) else {
+        rejected_ids.insert(id.into_owned());
+        return false;
+    };
+    let dob = patient.date_of_birth.num_days_from_ce() as u32;
+    if ids.insert(patient.id.as_bytes(), dob).is_err() {
+        report.error(line, row.header(ID), "too_many_patients", || "too many patients for one population".into());
+        return false;
+    }
+    debug_assert_eq!(ids.len(), builder.patients.len() + 1);
+    seen.push(Seen { report: report_index, line });
+    builder.patients.push(patient);
+    also(row, report, (builder.patients.len() - 1) as PatientIdx, builder);
+    true
 }
 
 /// The checks that can reject a row come first, so a rejected row carries

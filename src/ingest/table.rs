@@ -6,9 +6,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use csv::ByteRecord;
-
-use super::delimited::{self, FieldSpec, PrepareError};
+use super::delimited::{self, FieldSpec, LineEnds, Utf16};
 use super::fields;
 use super::{Diagnostic, FileKind, FileReport, Severity, MAX_DIAGNOSTICS};
 
@@ -94,9 +92,34 @@ impl Report {
     }
 }
 
+/// One record's cells as the CSV parser writes them: every cell's bytes end
+/// to end, and where each cell ends.
+#[derive(Default)]
+struct Record {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    len: usize,
+}
+
+impl Record {
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends[..self.len].get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.data[start..end])
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len).filter_map(|i| self.get(i))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.data[..self.len.checked_sub(1).map_or(0, |l| self.ends[l])]
+    }
+}
+
 /// One data row, with cells looked up by field index.
 pub struct Row<'r> {
-    record: &'r ByteRecord,
+    record: &'r Record,
     columns: &'r [Option<usize>],
     headers: &'r [String],
     pub line: u64,
@@ -149,74 +172,311 @@ impl<'r> Row<'r> {
     }
 }
 
-/// Reads a whole file: detects its layout, maps the headers, then calls
-/// `on_row` for each non-blank data row; `on_row` returns whether the row
-/// was accepted. Keeps `read == accepted + rejected`.
+/// Reads a whole file through a [`RowReader`]: see [`RowReader::push`].
 pub fn read_rows(
     file: &str,
     kind: FileKind,
-    reader: impl Read,
-    fields: &[FieldSpec],
-    mapping: &BTreeMap<String, String>,
+    mut reader: impl Read,
+    fields: &'static [FieldSpec],
+    mapping: BTreeMap<String, String>,
     mut on_row: impl FnMut(&Row, &mut Report) -> bool,
 ) -> FileReport {
-    let mut report = Report::new(file, kind);
-    let prepared = match delimited::prepare(reader) {
-        Ok(p) => p,
-        Err(PrepareError::Utf16) => {
-            report.error(1, None, "utf16_encoding", || "file is UTF-16 encoded; save it as UTF-8 CSV".into());
-            return report.inner;
-        }
-        Err(PrepareError::Io(e)) => {
-            report.error(1, None, "read_error", || format!("the file could not be read: {e}"));
-            return report.inner;
-        }
-    };
-    report.inner.delimiter = delimited::delimiter_name(prepared.delimiter).into();
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(prepared.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        // LF only: a CR before it stays in the last cell and is trimmed, so
-        // every record's terminator is consumed with the record.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(1 << 16)
-        .from_reader(prepared.reader);
-    let mut record = ByteRecord::new();
-    let mut not_utf8_warned = false;
-
-    // The header is the first non-blank record.
-    let header_line;
-    let headers: Vec<String> = loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) if is_blank(&record) => continue,
-            Ok(true) => {
-                header_line = start_line(&record, &csv);
-                let mut flag = false;
-                let h = record.iter().map(|b| delimited::decode(b, &mut flag).trim().to_owned()).collect();
-                if flag {
-                    not_utf8_warned = true;
-                    report.warning(header_line, None, "not_utf8", not_utf8_message);
-                }
-                break h;
-            }
-            Ok(false) => {
-                report.error(1, None, "empty_file", || "the file is empty: expected a header line".into());
-                return report.inner;
-            }
+    let mut rows = RowReader::new(file, kind, fields, mapping);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => rows.push(&buf[..n], &mut on_row),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
-                report.error(1, None, "read_error", || format!("the file could not be read: {e}"));
-                return report.inner;
+                rows.fail(&e);
+                break;
             }
         }
-    };
+    }
+    rows.finish(&mut on_row)
+}
 
+/// A delimited file read as its bytes arrive, in chunks of any size: detects
+/// its layout, maps the headers, then calls `on_row` for each non-blank data
+/// row; `on_row` returns whether the row was accepted. Keeps `read ==
+/// accepted + rejected`. How the bytes are cut into chunks never changes
+/// what is read.
+pub struct RowReader {
+    report: Report,
+    fields: &'static [FieldSpec],
+    mapping: BTreeMap<String, String>,
+    stage: Stage,
+}
+
+enum Stage {
+    /// Looking for the layout: the bytes so far.
+    Start(Vec<u8>),
+    Rows(Box<Rows>),
+    /// Nothing more is read (a UTF-16 file, a read error).
+    Stopped,
+}
+
+/// Where the parser stands: bytes consumed and the line it is on.
+#[derive(Clone, Copy)]
+struct Position {
+    byte: u64,
+    line: u64,
+}
+
+/// The parser and what it knows of the file once its layout is known.
+struct Rows {
+    parser: csv_core::Reader,
+    line_ends: LineEnds,
+    /// The record being parsed, how much of it is written, and where it started.
+    record: Record,
+    written: (usize, usize),
+    start: Position,
+    at: Position,
+    ended: bool,
+    header: Option<Header>,
+    not_utf8_warned: bool,
+}
+
+/// The header and what it maps to.
+struct Header {
+    headers: Vec<String>,
+    columns: Vec<Option<usize>>,
+    line: u64,
+    missing_required: bool,
+}
+
+impl RowReader {
+    pub fn new(
+        file: &str,
+        kind: FileKind,
+        fields: &'static [FieldSpec],
+        mapping: BTreeMap<String, String>,
+    ) -> RowReader {
+        RowReader { report: Report::new(file, kind), fields, mapping, stage: Stage::Start(Vec::new()) }
+    }
+
+    /// Reads the next bytes of the file.
+    pub fn push(&mut self, bytes: &[u8], on_row: &mut impl FnMut(&Row, &mut Report) -> bool) {
+        match &mut self.stage {
+            Stage::Start(prefix) => {
+                prefix.extend_from_slice(bytes);
+                self.begin(false, on_row);
+            }
+            Stage::Rows(rows) => rows.feed(bytes, false, &mut self.report, self.fields, &self.mapping, on_row),
+            Stage::Stopped => {}
+        }
+    }
+
+    /// Line ends the parser has passed.
+    pub fn lines_read(&self) -> u64 {
+        match &self.stage {
+            Stage::Rows(rows) => rows.at.line - 1,
+            _ => 0,
+        }
+    }
+
+    /// Records that the file could not be read on from here, and stops.
+    pub fn fail(&mut self, e: &dyn std::fmt::Display) {
+        match &self.stage {
+            Stage::Rows(rows) if rows.header.is_some() => {
+                let line = rows.at.line;
+                self.report.error(line, None, "read_error", || format!("reading stopped here: {e}"));
+            }
+            Stage::Stopped => {}
+            _ => self.report.error(1, None, "read_error", || format!("the file could not be read: {e}")),
+        }
+        self.stage = Stage::Stopped;
+    }
+
+    /// The file has ended: reads its last row and gives the report.
+    pub fn finish(mut self, on_row: &mut impl FnMut(&Row, &mut Report) -> bool) -> FileReport {
+        if let Stage::Start(_) = self.stage {
+            self.begin(true, on_row);
+        }
+        if let Stage::Rows(rows) = &mut self.stage {
+            let report = &mut self.report;
+            let end = rows.line_ends.end();
+            rows.feed(end, true, report, self.fields, &self.mapping, on_row);
+            match &rows.header {
+                None => report.error(1, None, "empty_file", || "the file is empty: expected a header line".into()),
+                Some(h) if report.inner.read == 0 => {
+                    report.warning(h.line, None, "no_rows", || "the file has a header but no rows".into())
+                }
+                Some(_) => {}
+            }
+        }
+        self.report.inner
+    }
+
+    /// Once the start of the file shows its layout, hands what was held
+    /// back to the parser.
+    fn begin(&mut self, eof: bool, on_row: &mut impl FnMut(&Row, &mut Report) -> bool) {
+        let Stage::Start(prefix) = &mut self.stage else { return };
+        match delimited::layout(prefix, eof) {
+            None => {}
+            Some(Err(Utf16)) => {
+                self.report.error(1, None, "utf16_encoding", || "file is UTF-16 encoded; save it as UTF-8 CSV".into());
+                self.stage = Stage::Stopped;
+            }
+            Some(Ok(layout)) => {
+                let prefix = std::mem::take(prefix);
+                self.report.inner.delimiter = delimited::delimiter_name(layout.delimiter).into();
+                let parser = csv_core::ReaderBuilder::new()
+                    .delimiter(layout.delimiter)
+                    // LF only: a CR before it stays in the last cell and is trimmed, so
+                    // every record's terminator is consumed with the record.
+                    .terminator(csv_core::Terminator::Any(b'\n'))
+                    .build();
+                let mut rows = Box::new(Rows {
+                    parser,
+                    line_ends: LineEnds::new(layout.cr_only),
+                    record: Record { data: vec![0; 1024], ends: vec![0; 32], len: 0 },
+                    written: (0, 0),
+                    start: Position { byte: 0, line: 1 },
+                    at: Position { byte: 0, line: 1 },
+                    ended: false,
+                    header: None,
+                    not_utf8_warned: false,
+                });
+                rows.feed(&prefix[layout.bom..], false, &mut self.report, self.fields, &self.mapping, on_row);
+                self.stage = Stage::Rows(rows);
+            }
+        }
+    }
+}
+
+impl Rows {
+    /// Parses the next bytes (at the end of the file, `eof`: its last).
+    fn feed(
+        &mut self,
+        bytes: &[u8],
+        eof: bool,
+        report: &mut Report,
+        fields: &[FieldSpec],
+        mapping: &BTreeMap<String, String>,
+        on_row: &mut impl FnMut(&Row, &mut Report) -> bool,
+    ) {
+        use csv_core::ReadRecordResult;
+        let passed = self.line_ends.pass(bytes);
+        let mut input: &[u8] = &passed;
+        loop {
+            // Empty input tells the parser the file has ended.
+            if self.ended || (input.is_empty() && !eof) {
+                return;
+            }
+            let (data, ends) = self.written;
+            let (result, read, wrote, ended) =
+                self.parser.read_record(input, &mut self.record.data[data..], &mut self.record.ends[ends..]);
+            input = &input[read..];
+            self.at = Position { byte: self.at.byte + read as u64, line: self.parser.line() };
+            self.written = (data + wrote, ends + ended);
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let n = self.record.data.len();
+                    self.record.data.resize(n * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let n = self.record.ends.len();
+                    self.record.ends.resize(n * 2, 0);
+                }
+                ReadRecordResult::Record => {
+                    self.record.len = self.written.1;
+                    self.record_read(report, fields, mapping, on_row);
+                    self.written = (0, 0);
+                    self.start = self.at;
+                }
+                ReadRecordResult::End => self.ended = true,
+            }
+        }
+    }
+
+    /// One whole record: the header, or a row.
+    fn record_read(
+        &mut self,
+        report: &mut Report,
+        fields: &[FieldSpec],
+        mapping: &BTreeMap<String, String>,
+        on_row: &mut impl FnMut(&Row, &mut Report) -> bool,
+    ) {
+        let record = &self.record;
+        if is_blank(record) {
+            return;
+        }
+        let line = self.start_line();
+        let Some(header) = &self.header else {
+            self.header = Some(read_header(record, line, fields, mapping, report, &mut self.not_utf8_warned));
+            return;
+        };
+        report.inner.read += 1;
+        if header.missing_required {
+            report.inner.rejected += 1;
+            return;
+        }
+        let row = Row { record, columns: &header.columns, headers: &header.headers, line, not_utf8: Cell::new(false) };
+        if self.line_ends.unclosed_quote_end() == Some(self.at.byte) {
+            // The quote swallowed every line after it into this row: the
+            // rows on them were never read, so the file must be fixed.
+            let last = self.at.line.saturating_sub(1);
+            report.error(line, None, "unclosed_quote", || {
+                format!(
+                    "a quote opened in this row is never closed, so lines {line} to {last} (the end of the file) \
+                     were read as part of this row; close the quote (a quote inside a cell is written twice) \
+                     and load the file again"
+                )
+            });
+            report.inner.rejected += 1;
+            return;
+        }
+        if on_row(&row, report) {
+            report.inner.accepted += 1;
+            cell_count(&row, record, header.headers.len(), report);
+        } else {
+            report.inner.rejected += 1;
+        }
+        if row.not_utf8.get() && !self.not_utf8_warned {
+            self.not_utf8_warned = true;
+            report.warning(line, None, "not_utf8", not_utf8_message);
+        }
+    }
+
+    /// The physical line the record just read starts on. The parser's line
+    /// where the record began is before any blank lines it passed over; so
+    /// count back from the line after the record instead: that line, less
+    /// the record's own terminator, less newlines inside quoted cells.
+    fn start_line(&self) -> u64 {
+        let (before, after) = (self.start.line, self.at.line);
+        if after <= before + 1 {
+            return before;
+        }
+        let embedded = self.record.bytes().iter().filter(|&&b| b == b'\n').count() as u64;
+        after.saturating_sub(embedded + 1).max(before)
+    }
+}
+
+/// The header (the first non-blank record) mapped to the fields, with the
+/// warnings and the error it gives.
+fn read_header(
+    record: &Record,
+    line: u64,
+    fields: &[FieldSpec],
+    mapping: &BTreeMap<String, String>,
+    report: &mut Report,
+    not_utf8_warned: &mut bool,
+) -> Header {
+    let mut flag = false;
+    let headers: Vec<String> = record.iter().map(|b| delimited::decode(b, &mut flag).trim().to_owned()).collect();
+    if flag {
+        *not_utf8_warned = true;
+        report.warning(line, None, "not_utf8", not_utf8_message);
+    }
     let map = delimited::map_headers(&headers, fields, mapping);
     report.inner.columns = map.used.clone();
     report.inner.ignored_columns = map.ignored.clone();
     for (field, header) in &map.mapped_not_found {
         if fields.iter().any(|f| f.name == field && !f.required) {
-            report.warning(header_line, None, "mapped_column_not_found", || {
+            report.warning(line, None, "mapped_column_not_found", || {
                 format!(
                     "the column mapping names '{header}' for {field}, \
                      but the file has no such header"
@@ -227,7 +487,7 @@ pub fn read_rows(
     let missing: Vec<&str> =
         fields.iter().zip(&map.columns).filter(|(f, c)| f.required && c.is_none()).map(|(f, _)| f.name).collect();
     if !missing.is_empty() {
-        report.error(header_line, Some(missing[0]), "missing_column", || {
+        report.error(line, Some(missing[0]), "missing_column", || {
             let mapped: Vec<String> = map
                 .mapped_not_found
                 .iter()
@@ -250,73 +510,18 @@ pub fn read_rows(
             )
         });
     }
-
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(1);
-                report.error(line, None, "read_error", || format!("reading stopped here: {e}"));
-                break;
-            }
-        }
-        if is_blank(&record) {
-            continue;
-        }
-        report.inner.read += 1;
-        if !missing.is_empty() {
-            report.inner.rejected += 1;
-            continue;
-        }
-        let row = Row {
-            record: &record,
-            columns: &map.columns,
-            headers: &headers,
-            line: start_line(&record, &csv),
-            not_utf8: Cell::new(false),
-        };
-        if csv.get_ref().unclosed_quote_end() == Some(csv.position().byte()) {
-            // The quote swallowed every line after it into this row: the
-            // rows on them were never read, so the file must be fixed.
-            let last = csv.position().line().saturating_sub(1);
-            report.error(row.line, None, "unclosed_quote", || {
-                format!(
-                    "a quote opened in this row is never closed, so lines {} to {last} (the end of the file) \
-                     were read as part of this row; close the quote (a quote inside a cell is written twice) \
-                     and load the file again",
-                    row.line
-                )
-            });
-            report.inner.rejected += 1;
-            continue;
-        }
-        if on_row(&row, &mut report) {
-            report.inner.accepted += 1;
-            cell_count(&row, &record, headers.len(), &mut report);
-        } else {
-            report.inner.rejected += 1;
-        }
-        if row.not_utf8.get() && !not_utf8_warned {
-            not_utf8_warned = true;
-            report.warning(row.line, None, "not_utf8", not_utf8_message);
-        }
-    }
-    if report.inner.read == 0 && !report.inner.by_kind.contains_key("read_error") {
-        report.warning(header_line, None, "no_rows", || "the file has a header but no rows".into());
-    }
-    report.inner
+    Header { missing_required: !missing.is_empty(), columns: map.columns, headers, line }
 }
 
 /// A warning for a kept row with more cells than the header, not blank:
 /// those cells were not read (often a comma in an unquoted cell). A short
 /// row needs none: its missing cells are blank, as an exporter may write.
-fn cell_count(row: &Row, record: &ByteRecord, header_len: usize, report: &mut Report) {
+fn cell_count(row: &Row, record: &Record, header_len: usize, report: &mut Report) {
     if record.iter().skip(header_len).any(|c| !c.trim_ascii().is_empty()) {
         report.warning(row.line, None, "extra_cells", || {
             format!(
                 "the row has {} cells but the header {header_len}; the cells beyond the header's were not read",
-                record.len()
+                record.len
             )
         });
     }
@@ -326,21 +531,7 @@ fn not_utf8_message() -> String {
     "the file is not all UTF-8; text was read as Windows-1252 (save it as CSV UTF-8 to be sure)".into()
 }
 
-/// The physical line a record starts on. The csv position of a record is
-/// where the reader stood before it, which is before any blank lines that
-/// were skipped; so count back from the line after the record instead: that
-/// line, less the record's own terminator, less newlines inside quoted cells.
-fn start_line<R: Read>(record: &ByteRecord, csv: &csv::Reader<R>) -> u64 {
-    let before = record.position().map_or(1, |p| p.line());
-    let after = csv.position().line();
-    if after <= before + 1 {
-        return before;
-    }
-    let embedded = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-    after.saturating_sub(embedded + 1).max(before)
-}
-
 /// A record with only empty or whitespace cells (such as `,,,`).
-fn is_blank(record: &ByteRecord) -> bool {
+fn is_blank(record: &Record) -> bool {
     record.iter().all(|f| f.trim_ascii().is_empty())
 }

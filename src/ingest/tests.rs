@@ -670,5 +670,38 @@ mod prop {
             events.extend_from_slice(&body);
             load(&patients, &[&events, &body, alphabet_body.as_bytes()]);
         }
+
+        /// Files pushed in chunks of any size read exactly as the same
+        /// files read whole: every cut, mid-quote and mid-CRLF included.
+        #[test]
+        fn chunked_files_read_as_whole_files(
+            bom in any::<bool>(),
+            patients_tail in "[pa-c0-9,;|\t\"\r\n/ -]{0,200}",
+            events_tail in "[pa-c0-9,;|\t\"\r\n/ .-]{0,300}",
+            cuts in proptest::collection::vec(1usize..40, 1..8),
+        ) {
+            let mut patients = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            patients.extend_from_slice(b"patient_id,date_of_birth,sex\r\np1,1990-01-01,F\r\np2,01/02/1980,M\n\"p3\",\"1970-\n01-01\",F\n");
+            patients.extend_from_slice(patients_tail.as_bytes());
+            let mut events = b"patient_id,code,date,value\np1,271649006,2020-01-01,140\n\np2,\"38341003\",2021-02-03,\n".to_vec();
+            events.extend_from_slice(events_tail.as_bytes());
+
+            let whole = load(&patients, &[&events]);
+            let mut loader = Loader::new(clusters(), ColumnMapping::default());
+            for (i, (name, bytes)) in [("patients.csv", &patients), ("events0.csv", &events)].into_iter().enumerate() {
+                if i == 0 { loader.begin_patients(name) } else { loader.begin_events(name) }
+                let mut rest: &[u8] = bytes;
+                for &cut in cuts.iter().cycle() {
+                    if rest.is_empty() { break; }
+                    let (chunk, after) = rest.split_at(cut.min(rest.len()));
+                    prop_assert!(loader.push(chunk).is_some());
+                    rest = after;
+                }
+                loader.end_file();
+            }
+            let chunked = loader.finish();
+            prop_assert_eq!(format!("{:?}", chunked.0), format!("{:?}", whole.0));
+            prop_assert_eq!(serde_json::to_string(&chunked.1).unwrap(), serde_json::to_string(&whole.1).unwrap());
+        }
     }
 }

@@ -5,6 +5,9 @@
 // {id, ok: false, kind: 'crash', error, panic, during}: `panic` is the Rust panic's message and
 // location (or the trap's message), `during` the type of the request that was running. That
 // worker answers every later request the same way; the page replaces it (worker-client.js).
+// While it reads a patients or events file the worker also asks the page for slices of it,
+// {readSlice: {tag, file, start, end}}, and the page answers {slice: tag, buf} (the bytes,
+// transferred) or {slice: tag, error}: the page's thread reads while the worker parses.
 
 /**
  * Where a practice comes from: a demo generated in the worker, or the user's files: the
@@ -25,7 +28,8 @@
  *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, elapsedMs: {session,
  *   loading, analysing}, wasmMemoryBytes}` (times in ms, measured in the worker; loading includes making the session).
  * @typedef {{id: number, type: 'scan', file: File}} ScanRequest
- *   The file read as a load reads it, only counting line ends (scripts/bench-browser's ceiling for ingest).
+ *   The file read as a load reads a patients or events file, only counting line ends (scripts/bench-browser's
+ *   ceiling for ingest).
  *   Answers `{lines, bytes, elapsedMs}`.
  * @typedef {{id: number, type: 'analyse', asOf: string}} AnalyseRequest
  *   The loaded practice again, for another as-of date. Answers `{summary}`.

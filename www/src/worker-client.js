@@ -151,6 +151,10 @@ export class WorkerClient {
 
   /** @param {any} message */
   receive(message) {
+    if (message.readSlice) {
+      this.readSlice(message.readSlice);
+      return;
+    }
     const waiting = this.pending.get(message.id);
     if (!waiting) return;
     if (message.progress) {
@@ -164,6 +168,20 @@ export class WorkerClient {
     this.pending.delete(message.id);
     if (message.ok) waiting.resolve(message.result);
     else waiting.reject(new Error(message.error));
+  }
+
+  /**
+   * Reads a slice of one of the user's files for the worker, on this thread,
+   * and hands it over (moved, not copied): the worker parses the slice
+   * before while this one is read.
+   * @param {{tag: number, file: File, start: number, end: number}} asked
+   */
+  readSlice({ tag, file, start, end }) {
+    const worker = this.worker;
+    file.slice(start, end).arrayBuffer().then(
+      (buf) => worker.postMessage({ slice: tag, buf }, [buf]),
+      (e) => worker.postMessage({ slice: tag, error: e instanceof Error ? e.message : String(e) }),
+    );
   }
 
   /**

@@ -13,7 +13,7 @@
 // A list comparison's rows do cross (joined, left, on both: short lists),
 // and nothing is ever stored.
 import init, {
-  PracticeComparison, Session, generatingCoefficients, inputFields, lastPanic, scanLines, synthPractice, wideProfileToml,
+  LineScan, PracticeComparison, Session, generatingCoefficients, inputFields, lastPanic, synthPractice, wideProfileToml,
   worklistColumns,
 } from '../pkg/cohort_finder.js';
 
@@ -76,11 +76,19 @@ function progress(id, progress) {
 }
 
 /**
- * One file to stream: its name, size and a `read(start, end)` over its bytes;
- * a wide report carries its mapping profile (TOML or JSON text).
- * @typedef {{kind: 'patients' | 'events' | 'fhir' | 'wide', name: string, size: number,
- *   read: (start: number, end: number) => Uint8Array, profile?: string}} Input
+ * One file to read: its name and size, and its bytes as they come. Patients
+ * and events files arrive in `chunks` (each pushed to the session while the
+ * next is read); FHIR and wide reports are pulled through `read(start, end)`.
+ * A wide report carries its mapping profile (TOML or JSON text).
+ * @typedef {{kind: 'patients' | 'events', name: string, size: number, chunks: () => AsyncIterable<Uint8Array>}
+ *   | {kind: 'fhir' | 'wide', name: string, size: number, read: (start: number, end: number) => Uint8Array,
+ *   profile?: string}} Input
  */
+
+/** Bytes in each slice of a file read. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+/** Slices asked of the page ahead of the one being parsed. */
+const SLICES_AHEAD = 3;
 
 /**
  * Reads a File in slices with FileReaderSync: the whole file is never held.
@@ -90,6 +98,65 @@ function fileReader(file) {
   const reader = new FileReaderSync();
   return (/** @type {number} */ start, /** @type {number} */ end) =>
     new Uint8Array(reader.readAsArrayBuffer(file.slice(start, end)));
+}
+
+/** Slices asked of the page and not yet come, by tag. @type {Map<number, {resolve: (b: Uint8Array) => void, reject: (e: Error) => void}>} */
+const slicesWaiting = new Map();
+let nextSliceTag = 0;
+
+/**
+ * One slice of a file, read on the page's thread and handed over (moved, not
+ * copied): reading there lets this worker parse the slice before meanwhile.
+ * @param {File} file @param {number} start @param {number} end
+ * @returns {Promise<Uint8Array>}
+ */
+function sliceFromPage(file, start, end) {
+  const tag = nextSliceTag++;
+  return new Promise((resolve, reject) => {
+    slicesWaiting.set(tag, { resolve, reject });
+    self.postMessage({ readSlice: { tag, file, start, end } });
+  });
+}
+
+/** @param {{slice: number, buf?: ArrayBuffer, error?: string}} reply */
+function sliceArrived(reply) {
+  const waiting = slicesWaiting.get(reply.slice);
+  slicesWaiting.delete(reply.slice);
+  if (reply.buf) waiting?.resolve(new Uint8Array(reply.buf));
+  else waiting?.reject(new Error(reply.error ?? 'the slice could not be read'));
+}
+
+/**
+ * A File's slices in order, with a few asked for ahead.
+ * @param {File} file
+ */
+async function* fileSlices(file) {
+  /** @type {Promise<Uint8Array>[]} */
+  const asked = [];
+  let next = 0;
+  const ask = () => {
+    if (next >= file.size) return;
+    const end = Math.min(file.size, next + SLICE_BYTES);
+    const slice = sliceFromPage(file, next, end);
+    // Handled when its turn comes; not an unhandled rejection if reading stops before.
+    slice.catch(() => {});
+    asked.push(slice);
+    next = end;
+  };
+  for (let i = 0; i < SLICES_AHEAD; i++) ask();
+  while (asked.length) {
+    const slice = await /** @type {Promise<Uint8Array>} */ (asked.shift());
+    ask();
+    yield slice;
+  }
+}
+
+/**
+ * Bytes already in memory, in slices.
+ * @param {Uint8Array} bytes
+ */
+async function* byteSlices(bytes) {
+  for (let start = 0; start < bytes.byteLength; start += SLICE_BYTES) yield bytes.subarray(start, start + SLICE_BYTES);
 }
 
 /**
@@ -103,28 +170,30 @@ function inputsOf(id, from) {
   if (from.type === 'demo') {
     progress(id, { stage: 'generating', patients: from.patients });
     const [patients, events] = synthPractice(from.patients, BigInt(from.seed), from.deprivation, from.asOf);
-    const read = (/** @type {Uint8Array} */ bytes) => (/** @type {number} */ s, /** @type {number} */ e) => bytes.subarray(s, e);
     return [
-      { kind: 'patients', name: 'demo/patients.csv', size: patients.length, read: read(patients) },
-      { kind: 'events', name: 'demo/events.csv', size: events.length, read: read(events) },
+      { kind: 'patients', name: 'demo/patients.csv', size: patients.byteLength, chunks: () => byteSlices(patients) },
+      { kind: 'events', name: 'demo/events.csv', size: events.byteLength, chunks: () => byteSlices(events) },
     ];
   }
-  const input = (/** @type {Input['kind']} */ kind, /** @type {File} */ file) =>
+  const pulled = (/** @type {'fhir' | 'wide'} */ kind, /** @type {File} */ file) =>
     ({ kind, name: file.name, size: file.size, read: fileReader(file) });
-  if (from.type === 'fhir') return from.files.map((file) => input('fhir', file));
-  if (from.type === 'wide') return [{ ...input('wide', from.file), profile: from.profile }];
-  return [input('patients', from.patients), ...from.events.map((file) => input('events', file))];
+  const pushed = (/** @type {'patients' | 'events'} */ kind, /** @type {File} */ file) =>
+    ({ kind, name: file.name, size: file.size, chunks: () => fileSlices(file) });
+  if (from.type === 'fhir') return from.files.map((file) => pulled('fhir', file));
+  if (from.type === 'wide') return [{ ...pulled('wide', from.file), profile: from.profile }];
+  return [pushed('patients', from.patients), ...from.events.map((file) => pushed('events', file))];
 }
 
 /**
- * Streams every input into `next`, posting bytes read at most every 50 ms,
+ * Reads every input into `next`, posting bytes read at most every 50 ms,
  * then builds the population.
  * @param {number} id
  * @param {Session} next
  * @param {Input[]} inputs
  */
-function readInputs(id, next, inputs) {
-  inputs.forEach(({ kind, name, size, read, profile }, index) => {
+async function readInputs(id, next, inputs) {
+  for (const [index, input] of inputs.entries()) {
+    const { kind, name, size } = input;
     let last = 0;
     const report = (/** @type {number} */ bytes, /** @type {number} */ lines) =>
       progress(id, { stage: 'reading', kind, file: name, bytes, lines, size, index, of: inputs.length });
@@ -136,13 +205,36 @@ function readInputs(id, next, inputs) {
         report(bytes, lines);
       }
     };
-    if (kind === 'patients') next.loadPatients(name, size, read, onProgress);
-    else if (kind === 'events') next.loadEvents(name, size, read, onProgress);
-    else if (kind === 'fhir') next.loadFhir(name, size, read, onProgress);
-    else next.loadWide(name, size, read, onProgress, profile ?? '');
-  });
+    if (input.kind === 'patients' || input.kind === 'events') await pushFile(next, input, onProgress);
+    else if (input.kind === 'fhir') next.loadFhir(name, size, input.read, onProgress);
+    else next.loadWide(name, size, input.read, onProgress, input.profile ?? '');
+  }
   progress(id, { stage: 'building' });
   return JSON.parse(next.finishLoading());
+}
+
+/**
+ * Pushes a patients or events file to the session chunk by chunk. A chunk
+ * that cannot be read ends the file there, with the rows before it read.
+ * @param {Session} next
+ * @param {Extract<Input, {chunks: unknown}>} input
+ * @param {(bytes: number, lines: number) => void} onProgress
+ */
+async function pushFile(next, { kind, name, chunks }, onProgress) {
+  next.beginFile(kind, name);
+  let bytes = 0;
+  try {
+    for await (const chunk of chunks()) {
+      const lines = next.pushBytes(chunk);
+      bytes += chunk.byteLength;
+      onProgress(bytes, lines);
+    }
+  } catch (e) {
+    if (fatal(e)) throw e;
+    next.failFile(`reading the file failed: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  next.endFile();
 }
 
 /** How long the latest load took to make its session (the engine: rules and codelists). */
@@ -154,7 +246,7 @@ let sessionMs = 0;
  * @param {Input[]} inputs
  * @param {string} configJson
  */
-function load(id, inputs, configJson) {
+async function load(id, inputs, configJson) {
   // A bad configuration fails here, before the loaded practice is dropped.
   const t0 = performance.now();
   const next = new Session(configJson);
@@ -162,7 +254,7 @@ function load(id, inputs, configJson) {
   session?.free();
   session = null;
   dropOwnSummary();
-  const counts = readInputs(id, next, inputs);
+  const counts = await readInputs(id, next, inputs);
   session = next;
   config = configJson;
   return counts;
@@ -173,10 +265,10 @@ function load(id, inputs, configJson) {
  * configuration and draws it up as of `date`. The caller frees it.
  * @param {number} id @param {File[]} files patients first @param {string} date
  */
-function readOther(id, files, date) {
+async function readOther(id, files, date) {
   const other = new Session(config);
   try {
-    readInputs(id, other, inputsOf(id, { type: 'files', patients: files[0], events: files.slice(1) }));
+    await readInputs(id, other, inputsOf(id, { type: 'files', patients: files[0], events: files.slice(1) }));
     progress(id, { stage: 'analysing' });
     const summary = JSON.parse(other.analyse(date));
     return { session: other, input: summary.input };
@@ -303,7 +395,7 @@ async function handle(request) {
       // A new source, or the last one again (with a new mapping or codelist).
       const from = request.source ?? source;
       if (!from) throw new Error('Choose the files to read first.');
-      const counts = load(id, inputsOf(id, from), request.config);
+      const counts = await load(id, inputsOf(id, from), request.config);
       source = from;
       const t1 = performance.now();
       const summary = analyse(id, request.asOf);
@@ -315,7 +407,13 @@ async function handle(request) {
       // For scripts/bench-browser: a file read as a load reads it, counting line ends only.
       await ready;
       const t0 = performance.now();
-      const lines = scanLines(request.file.size, fileReader(request.file), () => {});
+      const scan = new LineScan();
+      let lines = 0;
+      try {
+        for await (const chunk of fileSlices(request.file)) lines = scan.push(chunk);
+      } finally {
+        scan.free();
+      }
       return { lines, bytes: request.file.size, elapsedMs: performance.now() - t0 };
     }
     case 'analyse':
@@ -360,7 +458,7 @@ async function handle(request) {
     case 'practices-add-extract': {
       if (!asOf) throw new Error('Load a practice first: another practice is drawn up as of the same date.');
       const files = [request.patients, ...request.events];
-      const other = readOther(id, files, asOf);
+      const other = await readOther(id, files, asOf);
       try {
         const text = other.session.summaryJson(true, request.code || stem(request.patients.name));
         const r = JSON.parse(practices().addSummary(request.patients.name, text, 'extract'));
@@ -384,7 +482,7 @@ async function handle(request) {
       if (before?.key !== key) {
         before?.session.free();
         before = null;
-        const other = readOther(id, files, request.asOf);
+        const other = await readOther(id, files, request.asOf);
         before = { session: other.session, key, input: other.input, asOf: request.asOf };
       }
       const result = JSON.parse(loaded().compareExtracts(before.session, request.cohort, request.beforeLabel, request.afterLabel));
@@ -450,14 +548,27 @@ function panicMessage(e) {
   return kept || (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 }
 
-self.onmessage = async (/** @type {MessageEvent<Request>} */ event) => {
-  const { id, type } = event.data;
+/** The requests so far, answered one at a time in order (a load waits on slices of its files). */
+let answered = Promise.resolve();
+
+self.onmessage = (/** @type {MessageEvent<Request | {slice: number, buf?: ArrayBuffer, error?: string}>} */ event) => {
+  const message = event.data;
+  if ('slice' in message) {
+    sliceArrived(message);
+    return;
+  }
+  answered = answered.then(() => answer(message));
+};
+
+/** @param {Request} request */
+async function answer(request) {
+  const { id, type } = request;
   if (broken) {
     self.postMessage({ id, ok: false, kind: 'crash', error: 'The analysis engine stopped after an internal error.', ...broken });
     return;
   }
   try {
-    const result = await handle(event.data);
+    const result = await handle(request);
     self.postMessage({ id, ok: true, result });
   } catch (e) {
     if (fatal(e)) {
@@ -469,4 +580,4 @@ self.onmessage = async (/** @type {MessageEvent<Request>} */ event) => {
     const error = e instanceof Error ? e.message : String(e);
     self.postMessage({ id, ok: false, error });
   }
-};
+}

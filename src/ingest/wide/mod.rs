@@ -41,7 +41,7 @@ pub struct Preview {
 pub fn preview(file: &str, start: &[u8], clusters: &Clusters) -> Preview {
     let mut headers = Vec::new();
     let mut rows = Vec::new();
-    super::table::read_rows(file, FileKind::Report, start, &[], &Default::default(), |row, _| {
+    super::table::read_rows(file, FileKind::Report, start, &[], Default::default(), |row, _| {
         if headers.is_empty() {
             headers = row.headers().to_vec();
         }
@@ -131,7 +131,7 @@ pub(super) fn load(loader: &mut Loader, file: &str, reader: impl Read, profile: 
         file,
         FileKind::Report,
         reader,
-        &profile.patients,
+        profile.patients.clone(),
         |row, report, patient, builder| {
             let found = found.get_or_insert_with(|| {
                 let at = |h: &Option<String>| h.as_deref().and_then(|h| position(row.headers(), h));
