@@ -537,24 +537,27 @@ impl PopulationBuilder {
     /// rows arrived in.
     pub fn build(self) -> Population {
         let PopulationBuilder { mut patients, codes, mut events, units, .. } = self;
-        let mut order: Vec<u32> = (0..patients.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| patients[a as usize].id.cmp(&patients[b as usize].id));
-        let mut new_index = vec![0u32; patients.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_index[old as usize] = new as u32;
-        }
-        // Each patient to their place by swaps, cycle by cycle: a city's
-        // patients are not copied a second time.
-        let mut place = new_index.clone();
-        for i in 0..patients.len() {
-            while place[i] as usize != i {
-                let j = place[i] as usize;
-                patients.swap(i, j);
-                place.swap(i, j);
+        // Exports are usually in id order already: then nothing moves.
+        if !patients.is_sorted_by(|a, b| a.id <= b.id) {
+            let mut order: Vec<u32> = (0..patients.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| patients[a as usize].id.cmp(&patients[b as usize].id));
+            let mut new_index = vec![0u32; patients.len()];
+            for (new, &old) in order.iter().enumerate() {
+                new_index[old as usize] = new as u32;
             }
-        }
-        for e in events.iter_mut() {
-            e.patient = new_index[e.patient as usize];
+            // Each patient to their place by swaps, cycle by cycle: a city's
+            // patients are not copied a second time.
+            let mut place = new_index.clone();
+            for i in 0..patients.len() {
+                while place[i] as usize != i {
+                    let j = place[i] as usize;
+                    patients.swap(i, j);
+                    place.swap(i, j);
+                }
+            }
+            for e in events.iter_mut() {
+                e.patient = new_index[e.patient as usize];
+            }
         }
         // Codes and units in text order, so that ties sort the same whatever
         // order the rows (and so the interned ids) came in.
@@ -585,8 +588,17 @@ impl PopulationBuilder {
             order[*slot as usize] = i as u32;
             *slot += 1;
         }
+        // Each patient's keys worked out once, and their events sorted only
+        // when not in order already (an export's usually are).
+        let mut keyed = Vec::new();
         for p in 0..patients.len() {
-            order[offsets[p] as usize..offsets[p + 1] as usize].sort_unstable_by_key(|&i| key(events.get(i)));
+            let slot = &mut order[offsets[p] as usize..offsets[p + 1] as usize];
+            keyed.clear();
+            keyed.extend(slot.iter().map(|&i| (key(events.get(i)), i)));
+            if !keyed.is_sorted_by(|a, b| a.0 <= b.0) {
+                keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                slot.iter_mut().zip(&keyed).for_each(|(o, &(_, i))| *o = i);
+            }
         }
         let columns = EventColumns {
             date: order.iter().map(|&i| events.get(i).date).collect(),

@@ -88,7 +88,7 @@ impl LineEnds {
         let Some(&last) = bytes.last() else {
             return Cow::Borrowed(bytes);
         };
-        self.odd_quotes ^= bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        self.odd_quotes ^= memchr::memchr_iter(b'"', bytes).count() % 2 == 1;
         self.delivered += bytes.len() as u64;
         if self.cr_only {
             self.last = if last == b'\r' { b'\n' } else { last };

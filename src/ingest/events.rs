@@ -114,19 +114,26 @@ impl EventRows {
         let date = match self.last_date {
             Some(d) if date_bytes == self.last_date_text.as_slice() => d,
             _ => {
-                let text = row.get(DATE);
-                if text.is_empty() {
-                    report.error(line, row.header(DATE), "missing_date", || "date is blank".into());
-                    return false;
-                }
-                match fields::parse_date(&text) {
+                // The cell in words only when its bytes are not a date as they stand.
+                let parsed = match fields::parse_date_bytes(date_bytes) {
+                    Some(d) => Ok(d),
+                    None => match row.get(DATE) {
+                        text if text.is_empty() => Err(None),
+                        text => fields::parse_date(&text).map_err(Some),
+                    },
+                };
+                match parsed {
                     Ok(d) => {
                         self.last_date_text.clear();
                         self.last_date_text.extend_from_slice(date_bytes);
                         self.last_date = Some(d);
                         d
                     }
-                    Err(e) => {
+                    Err(None) => {
+                        report.error(line, row.header(DATE), "missing_date", || "date is blank".into());
+                        return false;
+                    }
+                    Err(Some(e)) => {
                         report.error(line, row.header(DATE), "invalid_date", || format!("date: {e}"));
                         return false;
                     }
