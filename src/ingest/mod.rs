@@ -361,6 +361,8 @@ impl Loader {
     /// latest event coded with a real ethnic category; "not stated" codes
     /// never overwrite a category.
     pub fn finish(mut self) -> (Population, Vec<FileReport>) {
+        // A file begun and never ended is ended here: none of its rows is lost.
+        self.end_file();
         fhir::resolve_pending(&mut self);
         for r in &mut self.reports {
             r.event_dates.seal();
