@@ -225,6 +225,18 @@ enum OpenKind {
     Events(Box<events::EventRows>),
 }
 
+impl OpenKind {
+    /// Reads one row of the open file; whether it was accepted.
+    fn read_row(&mut self, loader: &mut Loader, row: &table::Row, report: &mut table::Report) -> bool {
+        match self {
+            OpenKind::Patients { report_index } => {
+                patients::patient_row(loader, *report_index, row, report, &mut |_, _, _, _| {})
+            }
+            OpenKind::Events(rows) => rows.row(loader, row, report),
+        }
+    }
+}
+
 impl Loader {
     pub fn new(clusters: Arc<Clusters>, mapping: ColumnMapping) -> Self {
         Loader {
@@ -263,15 +275,7 @@ impl Loader {
     /// (`None` when no file is begun).
     pub fn push(&mut self, bytes: &[u8]) -> Option<u64> {
         let mut open = self.open.take()?;
-        match &mut open.kind {
-            OpenKind::Patients { report_index } => {
-                let index = *report_index;
-                open.rows.push(bytes, &mut |row, report| {
-                    patients::patient_row(self, index, row, report, &mut |_, _, _, _| {})
-                });
-            }
-            OpenKind::Events(rows) => open.rows.push(bytes, &mut |row, report| rows.row(self, row, report)),
-        }
+        open.rows.push(bytes, &mut |row, report| open.kind.read_row(self, row, report));
         let lines = open.rows.lines_read();
         self.open = Some(open);
         Some(lines)
@@ -286,19 +290,9 @@ impl Loader {
 
     /// Ends the file begun: reads its last row and gives its report.
     pub fn end_file(&mut self) -> Option<&FileReport> {
-        let mut open = self.open.take()?;
-        let report = match &mut open.kind {
-            OpenKind::Patients { report_index } => {
-                let index = *report_index;
-                open.rows
-                    .finish(&mut |row, report| patients::patient_row(self, index, row, report, &mut |_, _, _, _| {}))
-            }
-            OpenKind::Events(rows) => {
-                let mut report = open.rows.finish(&mut |row, report| rows.row(self, row, report));
-                report.event_dates.seal();
-                report
-            }
-        };
+        let OpenFile { rows, mut kind } = self.open.take()?;
+        let mut report = rows.finish(&mut |row, report| kind.read_row(self, row, report));
+        report.event_dates.seal();
         self.reports.push(report);
         self.reports.last()
     }
