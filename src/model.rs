@@ -600,12 +600,22 @@ impl PopulationBuilder {
                 slot.iter_mut().zip(&keyed).for_each(|(o, &(_, i))| *o = i);
             }
         }
-        let columns = EventColumns {
-            date: order.iter().map(|&i| events.get(i).date).collect(),
-            code: order.iter().map(|&i| events.get(i).code).collect(),
-            value: order.iter().map(|&i| events.get(i).value).collect(),
-            unit: order.iter().map(|&i| events.get(i).unit).collect(),
+        // One read of each event for all four columns: at city scale the
+        // events are larger than any cache, so each pass over them costs.
+        let n = order.len();
+        let mut columns = EventColumns {
+            date: Vec::with_capacity(n),
+            code: Vec::with_capacity(n),
+            value: Vec::with_capacity(n),
+            unit: Vec::with_capacity(n),
         };
+        for &i in &order {
+            let e = events.get(i);
+            columns.date.push(e.date);
+            columns.code.push(e.code);
+            columns.value.push(e.value);
+            columns.unit.push(e.unit);
+        }
         Population { patients, events: columns, codes, units, offsets }
     }
 }

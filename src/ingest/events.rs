@@ -163,10 +163,11 @@ impl EventRows {
             CodeSystem::Snomed
         };
 
-        let value_text = row.get(VALUE);
-        let value = if value_text.is_empty() {
+        // Most rows have no value and no unit: their cells are not decoded.
+        let value = if row.bytes(VALUE).is_empty() {
             None
         } else {
+            let value_text = row.get(VALUE);
             match fields::parse_value(&value_text) {
                 Ok(v) => Some(v),
                 Err(why) => {
@@ -178,11 +179,10 @@ impl EventRows {
             }
         };
 
-        let unit_text = row.get(UNIT);
-        let unit = if unit_text.is_empty() {
+        let unit = if row.bytes(UNIT).is_empty() {
             None
         } else {
-            let u = builder.intern_unit(&unit_text);
+            let u = builder.intern_unit(&row.get(UNIT));
             if u.is_none() {
                 report.warning(line, row.header(UNIT), "too_many_units", || {
                     "more than 65,535 distinct units; this unit was dropped, the value kept".into()

@@ -311,5 +311,8 @@ window.addEventListener('resize', () => worklist.refresh());
 client.ready.then((r) => {
   engine = r;
   worklist.setColumns(r.columns);
+  // The engine is made while the user chooses files; a configuration it
+  // refuses is reported by the load that uses it.
+  client.request({ type: 'prepare', config: JSON.stringify(config) }).catch(() => {});
   start.demoFromAddress();
 }).catch((e) => errors.show(`The analysis engine could not start: ${e.message}`));

@@ -24,6 +24,8 @@
  * engine refuses makes the load fail with its errors (`file: key: message`, one a line).
  * @typedef {{id: number, type: 'init', wasm: string}} InitRequest
  *   `wasm`: the gzipped module, base64. Answers `{fields, columns}`.
+ * @typedef {{id: number, type: 'prepare', config: string}} PrepareRequest
+ *   Makes the engine for this configuration ahead of the load that will use it. Answers `{}`.
  * @typedef {{id: number, type: 'load', source?: Source, asOf: string, config: string}} LoadRequest
  *   Without `source`, the last source is read again. Answers `{summary, counts, totalMs, elapsedMs: {session,
  *   loading, analysing}, wasmMemoryBytes}` (times in ms, measured in the worker; loading includes making the session).
@@ -76,7 +78,7 @@
  *   A mapping profile (TOML or JSON) read and checked: answers `{profile: WideProfile | null, problems: string[], toml}`.
  * @typedef {{name?: string, report_date?: string, patients?: Record<string, string>,
  *   column?: {header: string, kind: 'date' | 'value' | 'flag', cluster: string}[]}} WideProfile
- * @typedef {WidePreviewRequest | WideCheckRequest | RiskFitRequest | RiskCsvRequest | InitRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
+ * @typedef {WidePreviewRequest | WideCheckRequest | RiskFitRequest | RiskCsvRequest | InitRequest | PrepareRequest | LoadRequest | AnalyseRequest | PageRequest | CsvRequest | NhsRequest | EquityCsvRequest
  *   | DefinitionsRequest | PracticeSummaryRequest | PracticesRequest | AddSummariesRequest | AddExtractRequest
  *   | RemovePracticeRequest | FunnelRequest | PracticesCsvRequest | CompareExtractRequest
  *   | CompareNhsRequest | ListExportRequest | ScanRequest} Request

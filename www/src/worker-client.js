@@ -17,6 +17,7 @@
 /** What the worker was doing, by request type, in words for the error message. */
 const DOING = {
   init: 'starting the analysis engine',
+  prepare: 'preparing the analysis engine',
   load: 'reading the practice and drawing up the lists',
   analyse: 'drawing up the lists',
   page: 'showing a worklist',

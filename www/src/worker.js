@@ -249,12 +249,18 @@ let sessionMs = 0;
 async function load(id, inputs, configJson) {
   // A bad configuration fails here, before the loaded practice is dropped.
   const t0 = performance.now();
-  const next = new Session(configJson);
+  const next = freshSession(configJson);
   sessionMs = performance.now() - t0;
   session?.free();
   session = null;
   dropOwnSummary();
-  const counts = await readInputs(id, next, inputs);
+  let counts;
+  try {
+    counts = await readInputs(id, next, inputs);
+  } catch (e) {
+    if (!fatal(e)) next.free();
+    throw e;
+  }
   session = next;
   config = configJson;
   return counts;
@@ -266,7 +272,7 @@ async function load(id, inputs, configJson) {
  * @param {number} id @param {File[]} files patients first @param {string} date
  */
 async function readOther(id, files, date) {
-  const other = new Session(config);
+  const other = freshSession(config);
   try {
     await readInputs(id, other, inputsOf(id, { type: 'files', patients: files[0], events: files.slice(1) }));
     progress(id, { stage: 'analysing' });
@@ -364,16 +370,44 @@ const bytesOf = (file) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(
 
 /** Bytes of a wide report read for its preview. */
 const PREVIEW_BYTES = 256 * 1024;
-/** A session for reading profiles and previews before anything is loaded, kept per configuration. */
-let probe = /** @type {{config: string, session: Session} | null} */ (null);
+/**
+ * A session with nothing read, kept for the latest configuration: it reads
+ * profiles and previews, and the next load with that configuration takes it,
+ * so the engine (rules and codelists) is made before the user asks for a load.
+ */
+let spare = /** @type {{config: string, session: Session} | null} */ (null);
+/** The configuration to make the next spare with once the request that took the last is answered. */
+let spareToMake = /** @type {string | null} */ (null);
 
 /** @param {string} configJson */
-function probeSession(configJson) {
-  if (probe?.config !== configJson) {
-    probe?.session.free();
-    probe = { config: configJson, session: new Session(configJson) };
+function spareSession(configJson) {
+  if (spare?.config !== configJson) {
+    spare?.session.free();
+    spare = { config: configJson, session: new Session(configJson) };
   }
-  return probe.session;
+  return spare.session;
+}
+
+/** A session with nothing read: the spare if its configuration is this, else a new one. @param {string} configJson */
+function freshSession(configJson) {
+  if (spare?.config !== configJson) return new Session(configJson);
+  const { session: fresh } = spare;
+  spare = null;
+  spareToMake = configJson;
+  return fresh;
+}
+
+/** Makes the spare a request took, between that request's answer and the next request. */
+function makeSpare() {
+  const configJson = spareToMake;
+  spareToMake = null;
+  if (configJson === null || broken) return;
+  try {
+    spareSession(configJson);
+  } catch (e) {
+    if (fatal(e)) broken = { panic: panicMessage(e), during: 'prepare' };
+    // Otherwise the error is met again, and shown, when a load next asks for this configuration.
+  }
 }
 
 function loaded() {
@@ -389,6 +423,10 @@ async function handle(request) {
       ready = start(request.wasm);
       await ready;
       return { fields: JSON.parse(inputFields()), columns: JSON.parse(worklistColumns()) };
+    case 'prepare':
+      await ready;
+      spareSession(request.config);
+      return {};
     case 'load': {
       await ready;
       const t0 = performance.now();
@@ -496,12 +534,12 @@ async function handle(request) {
       await ready;
       // The start of the file is enough for its headers and first rows.
       const start = new Uint8Array(new FileReaderSync().readAsArrayBuffer(request.file.slice(0, PREVIEW_BYTES)));
-      const probe = probeSession(request.config);
+      const probe = spareSession(request.config);
       return { preview: JSON.parse(probe.widePreview(request.file.name, start)), clusters: JSON.parse(probe.clusterTitles()) };
     }
     case 'wide-check': {
       await ready;
-      const checked = JSON.parse(probeSession(request.config).checkWideProfile(request.text));
+      const checked = JSON.parse(spareSession(request.config).checkWideProfile(request.text));
       return { ...checked, toml: checked.profile ? wideProfileToml(JSON.stringify(checked.profile)) : '' };
     }
     case 'risk-fit': {
@@ -580,4 +618,5 @@ async function answer(request) {
     const error = e instanceof Error ? e.message : String(e);
     self.postMessage({ id, ok: false, error });
   }
+  makeSpare();
 }
