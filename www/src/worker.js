@@ -376,8 +376,10 @@ const PREVIEW_BYTES = 256 * 1024;
  * so the engine (rules and codelists) is made before the user asks for a load.
  */
 let spare = /** @type {{config: string, session: Session} | null} */ (null);
-/** The configuration to make the next spare with once the request that took the last is answered. */
+/** The configuration of the spare to make next, once the worker is idle. */
 let spareToMake = /** @type {string | null} */ (null);
+/** How long the worker waits, with nothing to answer, before making a spare session. */
+const IDLE_MS = 250;
 
 /** @param {string} configJson */
 function spareSession(configJson) {
@@ -393,15 +395,21 @@ function freshSession(configJson) {
   if (spare?.config !== configJson) return new Session(configJson);
   const { session: fresh } = spare;
   spare = null;
+  if (spareToMake === null) setTimeout(makeSpareWhenIdle, IDLE_MS);
   spareToMake = configJson;
   return fresh;
 }
 
-/** Makes the spare a request took, between that request's answer and the next request. */
-function makeSpare() {
+/** Makes the spare a load took once no request is waiting, so that none waits for it. */
+function makeSpareWhenIdle() {
+  if (unanswered > 0) {
+    setTimeout(makeSpareWhenIdle, IDLE_MS);
+    return;
+  }
   const configJson = spareToMake;
   spareToMake = null;
-  if (configJson === null || broken) return;
+  // A preview may have made one meanwhile.
+  if (configJson === null || spare || broken) return;
   try {
     spareSession(configJson);
   } catch (e) {
@@ -588,6 +596,8 @@ function panicMessage(e) {
 
 /** The requests so far, answered one at a time in order (a load waits on slices of its files). */
 let answered = Promise.resolve();
+/** Requests received and not yet answered. */
+let unanswered = 0;
 
 self.onmessage = (/** @type {MessageEvent<Request | {slice: number, buf?: ArrayBuffer, error?: string}>} */ event) => {
   const message = event.data;
@@ -595,7 +605,10 @@ self.onmessage = (/** @type {MessageEvent<Request | {slice: number, buf?: ArrayB
     sliceArrived(message);
     return;
   }
-  answered = answered.then(() => answer(message));
+  unanswered += 1;
+  answered = answered.then(() => answer(message)).then(() => {
+    unanswered -= 1;
+  });
 };
 
 /** @param {Request} request */
@@ -618,5 +631,4 @@ async function answer(request) {
     const error = e instanceof Error ? e.message : String(e);
     self.postMessage({ id, ok: false, error });
   }
-  makeSpare();
 }
