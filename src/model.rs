@@ -500,20 +500,22 @@ impl Population {
 pub struct PopulationBuilder {
     pub patients: Vec<Patient>,
     pub codes: CodeTable,
-    events: Chunked,
+    events: Chunked<PackedEvent>,
+    /// The values and units of the events that have either, in the order
+    /// read: most events have neither, so they are not stored with each.
+    measures: Measures,
     units: Vec<String>,
     unit_ids: HashMap<String, u16>,
 }
 
 impl PopulationBuilder {
     pub fn push_event(&mut self, e: Event) {
-        self.events.push(PackedEvent {
-            patient: e.patient,
-            date: e.date,
-            code: e.code,
-            value: e.value.unwrap_or(f64::NAN),
-            unit: e.unit.unwrap_or(u16::MAX),
-        });
+        let measure = if e.value.is_none() && e.unit.is_none() {
+            NO_MEASURE
+        } else {
+            self.measures.push(e.value.unwrap_or(f64::NAN), e.unit.unwrap_or(u16::MAX))
+        };
+        self.events.push(PackedEvent { patient: e.patient, date: e.date, code: e.code, measure });
     }
 
     pub fn event_count(&self) -> usize {
@@ -536,7 +538,7 @@ impl PopulationBuilder {
     /// code, value, unit), so that nothing downstream depends on the order
     /// rows arrived in.
     pub fn build(self) -> Population {
-        let PopulationBuilder { mut patients, codes, mut events, units, .. } = self;
+        let PopulationBuilder { mut patients, codes, mut events, measures, units, .. } = self;
         // Exports are usually in id order already: then nothing moves.
         if !patients.is_sorted_by(|a, b| a.id <= b.id) {
             let mut order: Vec<u32> = (0..patients.len() as u32).collect();
@@ -564,11 +566,12 @@ impl PopulationBuilder {
         let code_rank = rank(codes.entries.len(), |a, b| codes.entries[a].code.cmp(&codes.entries[b].code));
         let unit_rank = rank(units.len(), |a, b| units[a].cmp(&units[b]));
         let key = |e: &PackedEvent| {
+            let (value, unit) = measures.get(e.measure);
             (
                 e.date,
                 code_rank[e.code as usize],
-                e.value.to_bits(),
-                unit_rank.get(e.unit as usize).copied().unwrap_or(u32::MAX),
+                value.to_bits(),
+                unit_rank.get(unit as usize).copied().unwrap_or(u32::MAX),
             )
         };
 
@@ -596,7 +599,7 @@ impl PopulationBuilder {
             keyed.clear();
             keyed.extend(slot.iter().map(|&i| (key(events.get(i)), i)));
             if !keyed.is_sorted_by(|a, b| a.0 <= b.0) {
-                keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                keyed.sort_unstable_by_key(|a| a.0);
                 slot.iter_mut().zip(&keyed).for_each(|(o, &(_, i))| *o = i);
             }
         }
@@ -611,47 +614,83 @@ impl PopulationBuilder {
         };
         for &i in &order {
             let e = events.get(i);
+            let (value, unit) = measures.get(e.measure);
             columns.date.push(e.date);
             columns.code.push(e.code);
-            columns.value.push(e.value);
-            columns.unit.push(e.unit);
+            columns.value.push(value);
+            columns.unit.push(unit);
         }
         Population { patients, events: columns, codes, units, offsets }
     }
 }
 
-/// An event as the builder holds it: 24 bytes, no `Option` padding.
+/// An event as the builder holds it: 16 bytes, its value and unit (if any)
+/// kept in [`Measures`]. At city scale every byte an event costs while
+/// reading is memory touched for the first time, which is slow.
 #[derive(Debug, Clone, Copy)]
 struct PackedEvent {
     patient: PatientIdx,
     date: Date,
     code: CodeId,
-    /// NaN for no value.
-    value: f64,
-    /// `u16::MAX` for no unit.
-    unit: u16,
+    /// Index into the builder's measures, or [`NO_MEASURE`].
+    measure: u32,
 }
 
-/// Events as they are read, in fixed-size chunks: a growing `Vec` would
-/// copy itself as it doubles and, for a moment, hold twice a city's events.
+/// An event with neither a value nor a unit.
+const NO_MEASURE: u32 = u32::MAX;
+
+/// Values (NaN for none) and units (`u16::MAX` for none), one pair an event
+/// that has either.
 #[derive(Debug, Default)]
-struct Chunked {
-    chunks: Vec<Vec<PackedEvent>>,
+struct Measures {
+    values: Chunked<f64>,
+    units: Chunked<u16>,
+}
+
+impl Measures {
+    /// Keeps a pair; its index.
+    fn push(&mut self, value: f64, unit: u16) -> u32 {
+        let index = self.values.len() as u32;
+        self.values.push(value);
+        self.units.push(unit);
+        index
+    }
+
+    fn get(&self, index: u32) -> (f64, u16) {
+        if index == NO_MEASURE {
+            (f64::NAN, u16::MAX)
+        } else {
+            (*self.values.get(index), *self.units.get(index))
+        }
+    }
+}
+
+/// Items as they are read, in fixed-size chunks: a growing `Vec` would
+/// copy itself as it doubles and, for a moment, hold twice a city's events.
+#[derive(Debug)]
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
     len: usize,
 }
 
-impl Chunked {
-    /// 2^20 events (24 MB) a chunk.
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked { chunks: Vec::new(), len: 0 }
+    }
+}
+
+impl<T> Chunked<T> {
+    /// 2^20 items a chunk (16 MB of events).
     const SHIFT: u32 = 20;
     const SIZE: usize = 1 << Self::SHIFT;
 
-    fn push(&mut self, e: PackedEvent) {
+    fn push(&mut self, item: T) {
         match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < Self::SIZE => chunk.push(e),
+            Some(chunk) if chunk.len() < Self::SIZE => chunk.push(item),
             last => {
                 // The first chunk grows as a Vec does, so a small practice stays small.
                 let mut chunk = if last.is_none() { Vec::new() } else { Vec::with_capacity(Self::SIZE) };
-                chunk.push(e);
+                chunk.push(item);
                 self.chunks.push(chunk);
             }
         }
@@ -662,15 +701,15 @@ impl Chunked {
         self.len
     }
 
-    fn get(&self, i: u32) -> &PackedEvent {
+    fn get(&self, i: u32) -> &T {
         &self.chunks[(i >> Self::SHIFT) as usize][i as usize & (Self::SIZE - 1)]
     }
 
-    fn iter(&self) -> impl Iterator<Item = &PackedEvent> {
+    fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flatten()
     }
 
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut PackedEvent> {
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
         self.chunks.iter_mut().flatten()
     }
 }
@@ -786,5 +825,26 @@ mod tests {
         // Patient "a" (pushed second, index 1) had events on days 3 and 1.
         let days: Vec<u32> = pop.events.date.iter().map(|d| d.day()).collect();
         assert_eq!(days, [1, 3, 1, 2]);
+    }
+
+    #[test]
+    fn builder_keeps_each_events_value_and_unit_and_orders_ties_by_them() {
+        let mut b = PopulationBuilder::default();
+        b.patients.push(person(d(1950, 1, 1)));
+        let c = b.codes.intern("271649006", CodeSystem::Snomed, None, |_| Box::new([]));
+        let mmhg = b.intern_unit("mm[Hg]");
+        let kpa = b.intern_unit("kPa");
+        // The same day and code: value then unit (in text order) decide.
+        let rows = [(Some(140.0), mmhg), (None, None), (Some(120.0), None), (None, kpa), (Some(120.0), kpa)];
+        for (value, unit) in rows {
+            b.push_event(Event { patient: 0, date: d(2020, 1, 1), code: c, value, unit });
+        }
+        b.push_event(Event { patient: 0, date: d(2019, 1, 1), code: c, value: Some(150.0), unit: mmhg });
+        let pop = b.build();
+        let units: Vec<Option<&str>> =
+            pop.events.unit.iter().map(|&u| pop.units.get(u as usize).map(String::as_str)).collect();
+        let values: Vec<Option<f64>> = pop.events.value.iter().map(|v| Some(*v).filter(|v| !v.is_nan())).collect();
+        assert_eq!(values, [Some(150.0), Some(120.0), Some(120.0), Some(140.0), None, None]);
+        assert_eq!(units, [Some("mm[Hg]"), Some("kPa"), None, Some("mm[Hg]"), Some("kPa"), None]);
     }
 }
