@@ -163,33 +163,25 @@ impl EventRows {
             CodeSystem::Snomed
         };
 
-        // Most rows have no value and no unit: their cells are not decoded.
-        let value = if row.bytes(VALUE).is_empty() {
-            None
-        } else {
-            let value_text = row.get(VALUE);
-            match fields::parse_value(&value_text) {
-                Ok(v) => Some(v),
-                Err(why) => {
-                    report.warning(line, row.header(VALUE), "invalid_value", || {
-                        format!("value '{}' {why}; the value was dropped, the event kept", fields::shorten(&value_text))
-                    });
-                    None
-                }
+        let value = row.non_empty(VALUE).and_then(|value_text| match fields::parse_value(&value_text) {
+            Ok(v) => Some(v),
+            Err(why) => {
+                report.warning(line, row.header(VALUE), "invalid_value", || {
+                    format!("value '{}' {why}; the value was dropped, the event kept", fields::shorten(&value_text))
+                });
+                None
             }
-        };
+        });
 
-        let unit = if row.bytes(UNIT).is_empty() {
-            None
-        } else {
-            let u = builder.intern_unit(&row.get(UNIT));
+        let unit = row.non_empty(UNIT).and_then(|unit_text| {
+            let u = builder.intern_unit(&unit_text);
             if u.is_none() {
                 report.warning(line, row.header(UNIT), "too_many_units", || {
                     "more than 65,535 distinct units; this unit was dropped, the value kept".into()
                 });
             }
             u
-        };
+        });
 
         let code_id = match builder.codes.lookup(&code) {
             Some(id) if builder.codes.get(id).term.is_some() || !row.has(TERM) => id,

@@ -171,10 +171,7 @@ fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::cod
     };
 
     let mut optional_date = |f: usize, name: &str| -> Option<Date> {
-        let text = row.get(f);
-        if text.is_empty() {
-            return None;
-        }
+        let text = row.non_empty(f)?;
         fields::parse_date(&text)
             .map_err(|e| report.warning(line, row.header(f), "invalid_date", || format!("{name}: {e}; left blank")))
             .ok()
@@ -195,7 +192,7 @@ fn parse_patient(row: &Row, report: &mut Report, id: &str, clusters: &crate::cod
         });
     }
 
-    let text = |f: usize| Some(row.get(f)).filter(|t| !t.is_empty()).map(|t| t.into_owned());
+    let text = |f: usize| row.non_empty(f).map(|t| t.into_owned());
     Some(Patient {
         id: id.to_owned(),
         nhs_number: nhs.into_normalised(),

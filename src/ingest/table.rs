@@ -143,6 +143,16 @@ impl<'r> Row<'r> {
         }
     }
 
+    /// The trimmed cell for field `f`, or `None` when it is empty. Most
+    /// optional cells are: an empty one is known from its bytes, undecoded.
+    #[inline]
+    pub fn non_empty(&self, f: usize) -> Option<Cow<'r, str>> {
+        if self.bytes(f).is_empty() {
+            return None;
+        }
+        Some(self.get(f)).filter(|text| !text.is_empty())
+    }
+
     /// The raw trimmed bytes of field `f` (no decoding).
     #[inline]
     pub fn bytes(&self, f: usize) -> &'r [u8] {

@@ -541,6 +541,22 @@ fn windows_1252_bytes_are_decoded_with_one_warning() {
 }
 
 #[test]
+fn a_windows_1252_no_break_space_is_an_empty_value_and_unit() {
+    // 0xA0 is a no-break space in Windows-1252: the cells are blank once decoded.
+    let patients = b"patient_id,date_of_birth\n1,01/01/1990\n";
+    let events =
+        b"patient_id,code,date,value,unit\n1,271649006,2024-01-01,\xA0,\xA0\n1,271649006,2024-02-01,140,mm[Hg]\n";
+    let (pop, reports) = load(patients, &[events]);
+    let r = &reports[1];
+    assert_eq!(counts(r), (2, 2, 0, 1));
+    assert_eq!(kinds(r), [(2, "not_utf8")]);
+    assert!(pop.events.value[0].is_nan());
+    assert_eq!(pop.events.unit[0], u16::MAX);
+    assert_eq!(pop.events.value[1], 140.0);
+    assert_eq!(pop.units, ["mm[Hg]"]);
+}
+
+#[test]
 fn ethnicity_comes_from_the_latest_real_ethnicity_code() {
     let patients = "patient_id,date_of_birth,ethnicity\n\
         a,01/01/1990,\n\
